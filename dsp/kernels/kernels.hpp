@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The SIMD kernel table and the span wrappers that blocks call (style guide section 5).
+/// Blocks never touch the table directly and never know which instruction set was chosen.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "dsp/types.hpp"
+
+namespace modem::dsp::kernels {
+
+enum class Isa { Scalar, Avx2, Avx512 };
+
+/// "scalar", "avx2", "avx512".
+std::string_view to_string(Isa isa) noexcept;
+
+/// One implementation of every kernel. Every function accepts any length (including 0) and
+/// unaligned pointers.
+struct Table {
+    Isa isa;
+    /// sum_k a[k] * b[k]
+    float (*dot)(const float* a, const float* b, std::size_t n) noexcept;
+    /// sum_k a[k] * b[k], complex a, real b
+    cf32 (*dot_cr)(const cf32* a, const float* b, std::size_t n) noexcept;
+    /// out[k] = in[k] * lo[k] (complex mixing; in-place allowed)
+    void (*mix)(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept;
+    /// out[k] = in[k] * lo[k] (real signal times complex oscillator; in and out may not alias)
+    void (*mix_real)(const float* in, const cf32* lo, cf32* out, std::size_t n) noexcept;
+    /// out[k] = |in[k]|^2
+    void (*mag2)(const cf32* in, float* out, std::size_t n) noexcept;
+    /// out[k] = in[k] / 32768
+    void (*s16_to_f32)(const std::int16_t* in, float* out, std::size_t n) noexcept;
+    /// out[k] = saturate(round(in[k] * 32768)) to [-32768, 32767]
+    void (*f32_to_s16)(const float* in, std::int16_t* out, std::size_t n) noexcept;
+};
+
+/// The table chosen on first use: SQUEAL_SIMD=scalar|avx2|avx512 if set (and runnable), otherwise
+/// the best the CPU supports.
+const Table& active() noexcept;
+/// Force a table by name ("scalar", "avx2", "avx512"); false if unknown or not runnable here.
+bool select(std::string_view name) noexcept;
+/// Every table this CPU can run, scalar first. For tests and benchmarks.
+std::span<const Table* const> available() noexcept;
+
+inline float dot(std::span<const float> a, std::span<const float> b) noexcept {
+    assert(a.size() == b.size());
+    return active().dot(a.data(), b.data(), a.size());
+}
+inline cf32 dot(std::span<const cf32> a, std::span<const float> b) noexcept {
+    assert(a.size() == b.size());
+    return active().dot_cr(a.data(), b.data(), a.size());
+}
+inline void mix(std::span<const cf32> in, std::span<const cf32> lo, std::span<cf32> out) noexcept {
+    assert(in.size() == lo.size() && in.size() == out.size());
+    active().mix(in.data(), lo.data(), out.data(), in.size());
+}
+inline void mix(std::span<const float> in, std::span<const cf32> lo, std::span<cf32> out) noexcept {
+    assert(in.size() == lo.size() && in.size() == out.size());
+    active().mix_real(in.data(), lo.data(), out.data(), in.size());
+}
+inline void mag2(std::span<const cf32> in, std::span<float> out) noexcept {
+    assert(in.size() == out.size());
+    active().mag2(in.data(), out.data(), in.size());
+}
+inline void s16_to_f32(std::span<const std::int16_t> in, std::span<float> out) noexcept {
+    assert(in.size() == out.size());
+    active().s16_to_f32(in.data(), out.data(), in.size());
+}
+inline void f32_to_s16(std::span<const float> in, std::span<std::int16_t> out) noexcept {
+    assert(in.size() == out.size());
+    active().f32_to_s16(in.data(), out.data(), in.size());
+}
+
+}  // namespace modem::dsp::kernels
