@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// open_line(): picks the backend named in LineOptions.
+#include "audio/audio_io.hpp"
+
+namespace modem::audio {
+std::unique_ptr<AudioLine> open_line(const LineOptions& opts) {
+    throw AudioError("audio backend '" + opts.backend + "' is not available yet");
+}
+}  // namespace modem::audio
