@@ -29,7 +29,8 @@ AnswerToneDetector::AnswerToneDetector(const Config& cfg)
       lo_({.freq_hz = -kAnsFreqHz}) {
     for (int k = 0; k < 40; ++k) {
         const double ph = -kTwoPi * kAmFreqHz * kWin * k / kFsHz;
-        am_table_[static_cast<std::size_t>(k)] = cf32(static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph)));
+        am_table_[static_cast<std::size_t>(k)] =
+            cf32(static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph)));
     }
     // Averaging the envelope over a 40-sample window scales a 15 Hz component by this factor.
     am_gain_ = std::sin(kPi * kAmFreqHz * kWin / kFsHz) / (kWin * std::sin(kPi * kAmFreqHz / kFsHz));

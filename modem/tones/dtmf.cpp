@@ -29,7 +29,8 @@ DtmfDetector::DtmfDetector(const Config& cfg) : cfg_(cfg), min_power_(dsp::dbm0_
         wsum_ += w;
         w2sum_ += w * w;
         for (int b = 0; b < 8; ++b)
-            coef_[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)] = std::polar(w, -kTwoPi * nominal(b) * i / kFsHz);
+            coef_[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)] =
+                std::polar(w, -kTwoPi * nominal(b) * i / kFsHz);
     }
     reset();
 }

@@ -171,7 +171,8 @@ ToneSequence::Config dtmf(std::string_view digits, const DtmfConfig& cfg) {
     const SampleTime off = ms_checked(cfg.off_ms);
     for (char d : digits) {
         const DtmfPair f = dtmf_frequencies(d);
-        c.segments.push_back({.tones = {{f.row_hz, cfg.low_level_dbm0}, {f.col_hz, cfg.high_level_dbm0}}, .duration = on});
+        c.segments.push_back(
+            {.tones = {{f.row_hz, cfg.low_level_dbm0}, {f.col_hz, cfg.high_level_dbm0}}, .duration = on});
         c.segments.push_back({.tones = {}, .duration = off});
     }
     return c;
