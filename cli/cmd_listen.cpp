@@ -96,13 +96,17 @@ int run_listen(const ListenArgs& a) {
     // With --audio pipe, stdout carries the audio: the report goes to stderr.
     std::ostream& os = a.line.audio == "pipe" ? std::cerr : std::cout;
     auto emit = [&](const tones::ToneEvent& e) { a.json ? print_json(os, e) : print_row(os, e); };
-    if (!a.json) os << "    start       end  tone       detail\n";
+    // The table header is printed once the input has opened, so an error stays one line.
+    auto header = [&] {
+        if (!a.json) os << "    start       end  tone       detail\n";
+    };
 
     if (!a.file.empty()) {
         if (!a.line.audio.empty()) throw std::runtime_error("listen: give a FILE or --audio, not both");
         if (!a.record.empty()) throw std::runtime_error("listen: --record is for live lines (--audio), not files");
         // A file is read whole into the listener; events are sorted by start before printing.
         modem::audio::SoundFileReader reader(a.file, {.channel = modem::audio::parse_channel_pick(a.line.channel)});
+        header();
         tones::ToneListener listener;
         std::vector<tones::ToneEvent> events;
         auto keep = [&](const tones::ToneEvent& e) { events.push_back(e); };
@@ -126,6 +130,7 @@ int run_listen(const ListenArgs& a) {
     auto line = open_line(a.line);
     std::unique_ptr<modem::audio::SoundFileWriter> recording;
     if (!a.record.empty()) recording = std::make_unique<modem::audio::SoundFileWriter>(a.record);
+    header();
     tones::ToneListener listener;
     std::array<std::int16_t, kBlock> s{};
     std::array<float, kBlock> f{};

@@ -27,6 +27,7 @@ void check_one_line_error(const test::ProcessResult& r) {
     CHECK(r.exit_code != 127);    // the binary ran
     CHECK(test::count_lines(r.err) == 1);
     CHECK(r.err.rfind("squeal: ", 0) == 0);
+    CHECK(r.out.empty());         // nothing half-printed before the error
 }
 }  // namespace
 
