@@ -28,6 +28,7 @@ struct LineArgs {
     std::string in;             ///< input file (files backend)
     std::string out;            ///< output file (files backend)
     std::string channel = "mix";
+    int out_rate_hz = 8000;     ///< output file sample rate
     double latency_s = 0.05;
 };
 void add_line_options(CLI::App& cmd, LineArgs& args, bool with_in, bool with_out);

@@ -10,7 +10,12 @@ void add_line_options(CLI::App& cmd, LineArgs& args, bool with_in, bool with_out
                    "sound device by PortAudio name (see `squeal devices`), or `pipe` for raw s16le 8 kHz "
                    "mono on stdin/stdout");
     if (with_in) cmd.add_option("--in", args.in, "input sound file (any format and rate libsndfile reads)");
-    if (with_out) cmd.add_option("--out", args.out, "output sound file (8 kHz 16-bit; format from the extension)");
+    if (with_out) {
+        cmd.add_option("--out", args.out, "output sound file (16-bit; format from the extension: wav, flac, ogg, raw)");
+        cmd.add_option("--out-rate", args.out_rate_hz, "sample rate of the output file in Hz")
+            ->capture_default_str()
+            ->check(CLI::Range(4000, 192000));
+    }
     cmd.add_option("--channel", args.channel, "channel of a multi-channel input file: left, right or mix")
         ->capture_default_str();
     cmd.add_option("--latency", args.latency_s, "sound card latency in seconds (0.02-0.1 work well)")
@@ -22,6 +27,7 @@ std::unique_ptr<modem::audio::AudioLine> open_line(const LineArgs& args) {
     modem::audio::LineOptions opts;
     opts.channel = modem::audio::parse_channel_pick(args.channel);
     opts.latency_s = args.latency_s;
+    opts.out_rate_hz = args.out_rate_hz;
     if (args.audio.empty()) {
         opts.backend = "file";
         opts.in_path = args.in;
