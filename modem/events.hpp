@@ -101,6 +101,18 @@ struct Event {
     std::array<Field, kMaxFields> fields{};
     std::uint8_t n_fields = 0;
 
+    /// An event with its strings set (designated initialisers that skip `text` trip
+    /// -Wmissing-field-initializers, so library code uses this).
+    static Event make(SampleTime at, EventKind kind, std::string_view source, std::string_view name = {},
+                      std::string_view detail = {}) noexcept {
+        Event e;
+        e.at = at;
+        e.kind = kind;
+        e.source = source;
+        e.name = name;
+        e.detail = detail;
+        return e;
+    }
     /// Adds a field (ignored beyond kMaxFields); returns *this for chaining.
     template <class T>
     Event& with(std::string_view key, T value) noexcept {
