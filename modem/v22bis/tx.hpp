@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// V.22bis / V.22 transmitter: bit coding, 75 % RRC shaping at 600 baud (40 samples per 3 symbols)
+/// and modulation onto 1200 or 2400 Hz, with the answerer's optional guard tone (V.22bis 2, 4).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "dsp/nco.hpp"
+#include "dsp/types.hpp"
+#include "modem/v22bis/coding.hpp"
+#include "modem/v22bis/v22bis.hpp"
+
+namespace modem::v22bis {
+
+/// What the transmitter sends, symbol by symbol (V.22bis 6.2 names).
+enum class TxSignal {
+    Silence,            ///< no carrier (the shaping filter's tail still decays)
+    UnscrambledOnes,    ///< USB1: unscrambled binary 1 at 1200 bit/s, every dibit 11
+    S1,                 ///< unscrambled double dibit 00, 11 at 1200 bit/s
+    ScrambledOnes1200,  ///< SB1 at 1200 bit/s
+    ScrambledOnes2400,  ///< SB1 at 2400 bit/s
+    Data1200,           ///< bits from the bit source, scrambled, 1200 bit/s
+    Data2400,           ///< bits from the bit source, scrambled, 2400 bit/s
+};
+std::string_view to_string(TxSignal s) noexcept;
+
+/// Transmitter for one role.
+///
+/// Per symbol k (600 baud): the signal chooses dibits or quadbits; they are scrambled (except USB1
+/// and S1) and coded differentially into a grid point s_k (coding.hpp), normalised to unit mean power.
+/// Per output sample n (8000 Hz), with the exact ratio 3 n / 40 symbols:
+///   b[n] = sum_k s_k h(3 n - 40 k)          h: 75 % RRC designed at 40 samples per symbol, 12
+///                                           symbols long, sum h^2 = 40 (so E|b|^2 = E|s|^2)
+///   x[n] = A Re{ b[n] e^{j 2 pi fc n / fs} } = A (I cos - Q sin)   (protocols.md 0)
+///        + G sin(2 pi fg n / fs)            answerer guard tone
+/// A and G set the data and guard powers so that the total is level_dbm0 (protocols.md 4.2:
+/// 1800 Hz: data -1 dB, guard -7 dB; 550 Hz: data -1.76 dB, guard -4.76 dB, i.e. 3 dB apart).
+/// The shaping delay is 6 symbols (80 samples): symbol k is centred on sample 40 k / 3 + 80.
+class Tx {
+public:
+    using OutSample = float;
+    /// Called once per data bit in Data1200 / Data2400; returns 0 or 1. Must not block.
+    using BitSource = std::function<std::uint8_t()>;
+    struct Config {
+        Role role = Role::Caller;
+        double level_dbm0 = -13.0;        ///< total transmit power; V.2 via SRS: at most -13 dBm0 [1]
+        GuardTone guard = GuardTone::None;  ///< answerer only (V.22 2.3)
+    };
+    /// Throws std::invalid_argument for a guard tone on the caller or a level above 0 dBm0.
+    explicit Tx(const Config& cfg);
+    /// Silence, symbol clock and coders back to the start; the bit source is kept.
+    void reset() noexcept;
+    /// The new signal starts with the next symbol.
+    void set_signal(TxSignal s) noexcept { signal_ = s; }
+    [[nodiscard]] TxSignal signal() const noexcept { return signal_; }
+    /// Source of data bits; without one, data signals send binary 1.
+    void set_bit_source(BitSource src) { source_ = std::move(src); }
+    /// Writes out.size() samples. Allocation-free (the bit source is the caller's business).
+    void process(std::span<float> out) noexcept;
+
+    /// Symbols started since construction or reset().
+    [[nodiscard]] std::int64_t symbols() const noexcept { return symbols_; }
+    /// Samples written since construction or reset().
+    [[nodiscard]] SampleTime now() const noexcept { return now_; }
+    [[nodiscard]] double carrier_hz() const noexcept { return tx_carrier_hz(cfg_.role); }
+    /// Peak amplitude of the data part, A above (1.0 = full scale).
+    [[nodiscard]] double data_amplitude() const noexcept { return amp_; }
+    /// Shaping filter delay in samples from a symbol's start to its centre on the line.
+    static constexpr int kDelaySamples = 80;
+
+private:
+    static constexpr int kSpanSymbols = 12;            // project choice: +/- 6 symbols of RRC
+    static constexpr int kRing = kSpanSymbols + 1;     // symbols that can touch one output sample
+    cf32 next_symbol() noexcept;
+    std::uint8_t data_bit() noexcept;
+
+    Config cfg_;
+    std::array<std::vector<float>, kSymbolNum> phase_taps_;  // [p][j] = h[p + 40 j]
+    dsp::Nco carrier_;
+    dsp::Nco guard_;
+    double amp_ = 0.0;
+    float guard_amp_ = 0.0f;
+    BitSource source_;
+    TxSignal signal_ = TxSignal::Silence;
+    Scrambler scrambler_;
+    SymbolEncoder encoder_;
+    std::array<cf32, 2 * kRing> ring_{};  // each symbol stored twice, newest first in a window
+    std::size_t ring_pos_ = 0;
+    int phase_ = kSymbolNum - kSymbolDen;  // 3 n mod 40 of the previous sample
+    int s1_toggle_ = 0;
+    std::int64_t symbols_ = 0;
+    SampleTime now_ = 0;
+};
+
+}  // namespace modem::v22bis
