@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// V.8 endpoint: state machine + V.21 modem + answer tones, per sample.
+#include "modem/v8/endpoint.hpp"
+
+#include "dsp/block.hpp"
+
+namespace modem::v8 {
+
+namespace {
+constexpr SampleTime kStepSamples = 8;  // the state machines are stepped every 1 ms; project choice
+
+tones::ToneSequence::Config ansam_config(const V8Endpoint::Config& cfg) {
+    // The generator runs longer than the machine's limit: the machine stops it.
+    return tones::ansam({.level_dbm0 = cfg.ansam_level_dbm0,
+                         .duration_ms = cfg.answer.ansam_ms + 1000.0,
+                         .reversals = cfg.ansam_reversals});
+}
+}  // namespace
+
+V8Endpoint::V8Endpoint(const Config& cfg, TraceSink* trace)
+    : cfg_(cfg),
+      trace_(trace),
+      call_(cfg.call, trace),
+      answer_(cfg.answer, trace),
+      tx_({.channel = cfg.role == Role::Caller ? v21::Channel::Ch1 : v21::Channel::Ch2,
+           .level_dbm0 = cfg.fsk_level_dbm0,
+           .idle = v21::FskTx::Idle::Silence,
+           .queue_capacity = 1024}),
+      rx_({.channel = cfg.role == Role::Caller ? v21::Channel::Ch2 : v21::Channel::Ch1}),
+      ansam_(ansam_config(cfg)),
+      tone_(cfg.tone) {
+    reset();
+}
+
+void V8Endpoint::reset() noexcept {
+    call_.reset();
+    answer_.reset();
+    tx_.reset();
+    rx_.reset();
+    deframer_.reset();
+    ansam_.reset();
+    tone_.reset();
+    mode_ = TxMode::Silent;
+    units_ = {};
+    unit_pos_ = 0;
+    repeating_ = false;
+    last_state_ = -1;
+    v92_packets_ = 0;
+    now_ = 0;
+}
+
+bool V8Endpoint::finished() const noexcept {
+    return cfg_.role == Role::Caller ? call_.finished() : answer_.finished();
+}
+
+const V8Result& V8Endpoint::result() const noexcept {
+    return cfg_.role == Role::Caller ? call_.result() : answer_.result();
+}
+
+std::string_view V8Endpoint::state_name() const noexcept {
+    return cfg_.role == Role::Caller ? to_string(call_.state()) : to_string(answer_.state());
+}
+
+int V8Endpoint::state_index() const noexcept {
+    return cfg_.role == Role::Caller ? static_cast<int>(call_.state()) : static_cast<int>(answer_.state());
+}
+
+AnswerTone V8Endpoint::tone_now() const noexcept {
+    const auto& st = tone_.state();
+    if (!st.present || !st.classified) return AnswerTone::None;
+    switch (st.kind) {
+    case tones::ToneKind::Ans: return AnswerTone::Ans;
+    case tones::ToneKind::AnsPr: return AnswerTone::AnsPr;
+    case tones::ToneKind::Ansam: return AnswerTone::Ansam;
+    case tones::ToneKind::AnsamPr: return AnswerTone::AnsamPr;
+    case tones::ToneKind::Cng:
+    case tones::ToneKind::Ct:
+    case tones::ToneKind::Dial:
+    case tones::ToneKind::Busy:
+    case tones::ToneKind::Ringback:
+    case tones::ToneKind::Dtmf:
+        return AnswerTone::None;
+    }
+    return AnswerTone::None;
+}
+
+void V8Endpoint::step(const Received* message) noexcept {
+    if (cfg_.role == Role::Caller) {
+        const AnswerTone before = call_.tone_heard();
+        call_.step(now_, CallObs{.tone = tone_now(), .message = message, .tx_idle = !tx_.busy()});
+        if (before == AnswerTone::None && call_.tone_heard() != AnswerTone::None) {
+            const auto& st = tone_.state();
+            emit(trace_, Event::make(now_, EventKind::ToneHeard, "v8.call", to_string(call_.tone_heard()))
+                             .with("since_sample", st.since)
+                             .with("am_depth", st.am_depth)
+                             .with("reversals", st.reversals)
+                             .with("freq_hz", st.freq_hz));
+        }
+    } else {
+        answer_.step(now_, AnswerObs{.message = message});
+    }
+    apply_state();
+}
+
+void V8Endpoint::queue_units(const Units& u) noexcept {
+    for (const std::uint16_t unit : u.view()) tx_.push_word(unit, 10);
+}
+
+void V8Endpoint::start_repeating(Sync sync, const Octets& octets, std::string_view name) noexcept {
+    units_ = frame_message(sync, octets);
+    unit_pos_ = 0;
+    repeating_ = true;
+    mode_ = TxMode::Fsk;
+    Event e = Event::make(now_, EventKind::MessageSent, cfg_.role == Role::Caller ? "v8.call" : "v8.answer", name,
+                          "repeated");
+    e.text = hex_text(octets.view());
+    emit(trace_, e);
+}
+
+void V8Endpoint::apply_state() noexcept {
+    const int s = state_index();
+    if (s == last_state_) return;
+    last_state_ = s;
+    if (cfg_.role == Role::Caller) {
+        switch (call_.state()) {
+        case CallState::Listen:
+        case CallState::CiGap:
+        case CallState::SilenceAfterCj:
+            mode_ = TxMode::Silent;
+            return;
+        case CallState::Te:
+        case CallState::Done:
+        case CallState::Legacy:
+        case CallState::Failed:
+            tx_.abort();  // a CI burst in progress stops at once (Te counts from here)
+            repeating_ = false;
+            mode_ = TxMode::Silent;
+            return;
+        case CallState::SendCi: {
+            mode_ = TxMode::Fsk;
+            repeating_ = false;
+            const Units ci = frame_message(Sync::Ci, encode_ci(call_.config().call_function));
+            for (int i = 0; i < call_.config().ci_per_burst; ++i) queue_units(ci);
+            Event e = Event::make(now_, EventKind::MessageSent, "v8.call", "CI", "burst");
+            e.text = hex_text(encode_ci(call_.config().call_function).view());
+            emit(trace_, e.with("count", call_.config().ci_per_burst));
+            return;
+        }
+        case CallState::SendCm:
+            start_repeating(Sync::CmJm, encode_menu(call_.cm()), "CM");
+            return;
+        case CallState::SendCj:
+            // The octet in progress (what is queued) finishes, then CJ follows at once.
+            repeating_ = false;
+            queue_units(cj_units());
+            emit(trace_, Event::make(now_, EventKind::MessageSent, "v8.call", "CJ"));
+            return;
+        }
+        return;
+    }
+    switch (answer_.state()) {
+    case AnswerState::InitialSilence:
+        mode_ = TxMode::Silent;
+        return;
+    case AnswerState::SendAnsam:
+        ansam_.reset();
+        mode_ = TxMode::Ansam;
+        emit(trace_, Event::make(now_, EventKind::ToneSent, "v8.answer", cfg_.ansam_reversals ? "ANSam/" : "ANSam"));
+        return;
+    case AnswerState::SendJm:
+        start_repeating(Sync::CmJm, encode_menu(answer_.jm()), "JM");
+        return;
+    case AnswerState::SilenceAfterCj:  // JM stops at once, even in mid-sequence (V.8 8.2.3)
+    case AnswerState::LegacySilence:
+    case AnswerState::Done:
+    case AnswerState::Legacy:
+    case AnswerState::Failed:
+        tx_.abort();
+        repeating_ = false;
+        mode_ = TxMode::Silent;
+        return;
+    }
+}
+
+void V8Endpoint::on_message(const Received& m) noexcept {
+    const bool caller = cfg_.role == Role::Caller;
+    std::string_view name = to_string(m.kind);
+    if (m.kind == Received::Kind::CmJm) name = caller ? "JM" : "CM";
+    if (m.kind == Received::Kind::V92) ++v92_packets_;
+    Event e = Event::make(m.end, EventKind::MessageReceived, caller ? "v8.call" : "v8.answer", name,
+                          m.kind == Received::Kind::V92 ? "ignored" : "");
+    e.text = hex_text(m.octets.view());
+    emit(trace_, e.with("start_sample", m.start));
+    if (!finished()) step(&m);
+}
+
+void V8Endpoint::on_rx_event(const v21::RxEvent& e) noexcept {
+    const std::string_view src = cfg_.role == Role::Caller ? "v21.rx.ch2" : "v21.rx.ch1";
+    switch (e.kind) {
+    case v21::RxEvent::Kind::Bit:
+        if (const Received* m = deframer_.push(e.bit, e.at)) on_message(*m);
+        return;
+    case v21::RxEvent::Kind::CarrierOn:
+        emit(trace_, Event::make(e.at, EventKind::CarrierOn, src).with("level_dbm0", e.level_dbm0));
+        return;
+    case v21::RxEvent::Kind::CarrierOff:
+        emit(trace_, Event::make(e.at, EventKind::CarrierOff, src).with("level_dbm0", e.level_dbm0));
+        if (const Received* m = deframer_.flush()) on_message(*m);
+        return;
+    }
+}
+
+float V8Endpoint::next_output() noexcept {
+    float y = 0.0f;
+    switch (mode_) {
+    case TxMode::Silent:
+        return 0.0f;
+    case TxMode::Ansam:
+        ansam_.generate(std::span<float>(&y, 1));
+        return y;
+    case TxMode::Fsk:
+        if (repeating_ && tx_.queued() == 0 && units_.size > 0) {
+            // One unit at a time, so that CJ can follow the unit in progress (V.8 8.1.2).
+            tx_.push_word(units_.data[unit_pos_], 10);
+            if (++unit_pos_ == units_.size) unit_pos_ = 0;
+        }
+        tx_.process(std::span<float>(&y, 1));
+        return y;
+    }
+    return 0.0f;
+}
+
+void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexcept {
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const float x = in[i];
+        // Receive first: what was heard up to this sample decides what is sent at it.
+        const std::size_t n_ev = rx_.process(std::span<const float>(&x, 1), rx_buf_);
+        for (std::size_t k = 0; k < n_ev; ++k) on_rx_event(rx_buf_[k]);
+        if (cfg_.role == Role::Caller) tone_.push(x);
+        if (now_ % kStepSamples == 0 && !finished()) step(nullptr);
+        out[i] = next_output();
+        ++now_;
+    }
+}
+
+}  // namespace modem::v8
