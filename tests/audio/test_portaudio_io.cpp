@@ -139,6 +139,8 @@ TEST_CASE("PortAudio: close() plays out everything written" * doctest::test_suit
         auto a = modem::audio::open_line(LineOptions{.backend = dev_a, .latency_s = 0.05});
         a->write(tone_block(0, 2400));  // a 0.3 s burst, then close at once
         a->close();
+        // A transmit-only line never reads: its unread input is not an overflow.
+        CHECK(a->stats().dropped_samples == 0);
     }
     std::vector<float> heard;
     for (int k = 0; k < 100; ++k) {  // 2 s
@@ -150,4 +152,23 @@ TEST_CASE("PortAudio: close() plays out everything written" * doctest::test_suit
         std::count_if(heard.begin(), heard.end(), [](float v) { return std::abs(v) > kToneAmp / 2; }));
     // A sine is above half its peak for 2/3 of the time: 2400 * 2/3 = 1600 samples if complete.
     CHECK(static_cast<double>(loud) == doctest::Approx(1600.0).epsilon(0.05));
+}
+
+TEST_CASE("PortAudio: read() throws instead of hanging when audio stops arriving" * doctest::test_suite("portaudio")) {
+    const std::string dev_a = env_or("SQUEAL_TEST_AUDIO_A", "modem_a");
+    if (!has_device(dev_a)) {
+        MESSAGE("no '" << dev_a << "' device (run: bash scripts/virtual-audio.sh start): skipped");
+        return;
+    }
+    // Input comes in callbacks several ms apart, so a 1 ms timeout must expire within a 1 s read.
+    auto a = modem::audio::open_line(LineOptions{.backend = dev_a, .device_timeout_s = 0.001});
+    std::vector<std::int16_t> second(8000);
+    std::string msg;
+    try {
+        (void)a->read(second);
+    } catch (const AudioError& e) {
+        msg = e.what();
+    }
+    CHECK(msg.find("no audio from device '" + dev_a + "'") != std::string::npos);
+    a->close();
 }
