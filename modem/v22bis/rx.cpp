@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// V.22bis receiver: matched filter, AGC, Gardner timing, T/2 LMS equaliser, carrier PLL, detectors.
+#include "modem/v22bis/rx.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <stdexcept>
+
+#include "dsp/liquid_design.hpp"
+
+namespace modem::v22bis {
+
+namespace {
+constexpr double kHalfSymbolsPerSample = 2.0 * kBaud / dsp::kFsHz;  // 0.15 T/2 intervals per sample
+constexpr double kSamplesPerSymbol = static_cast<double>(kSymbolNum) / kSymbolDen;
+constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of matched filter
+constexpr double kRcPowerFactor = 0.8125; // 1 - beta/4: mean |RC-shaped data|^2 / symbol power
+constexpr double kGridPower = kConstellationPower;
+constexpr double kLevelAlpha = 1.0 / 120.0;       // 15 ms level average (carrier detect)
+constexpr double kAgcFastAlpha = 1.0 / 32.0;      // 4 ms: first symbols after carrier on
+constexpr double kAgcSlowAlpha = 1.0 / 800.0;     // 100 ms: training
+constexpr std::int64_t kAgcFastSymbols = 16;      // project choice
+constexpr std::int64_t kEqHoldSymbols = 8;        // project choice: let timing settle first
+constexpr int kDetectWindow = 16;                 // project choice: symbols per detector window
+constexpr int kUsb1Min = 14;                      // of 16 symbols with dibit 11 (or 00)
+constexpr int kS1Min = 13;                        // of 16 symbols alternating 00 / 11
+constexpr double kMseAlpha = 0.02;
+// Loop gains (project choices): training / data.
+constexpr double kTimingKpTrain = 0.03, kTimingKiTrain = 0.0006;
+constexpr double kTimingKpData = 0.01, kTimingKiData = 0.00005;
+constexpr double kPllATrain = 0.14, kPllBTrain = 0.01;
+constexpr double kPllAData = 0.04, kPllBData = 0.0008;
+constexpr double kMuTrain = 0.2, kMuData = 0.01;
+
+int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
+}  // namespace
+
+namespace {
+std::vector<float> matched_taps() {
+    // The 8 kHz matched filter is every third tap of a 40-samples-per-symbol design, on the
+    // phase that keeps the centre tap (index 160 of 321).
+    const std::vector<float> h = dsp::design::rrc(
+        {.samples_per_symbol = kSymbolNum, .span_symbols = kRrcSpan, .beta = kRollOff});
+    const std::size_t centre = h.size() / 2;
+    std::vector<float> taps;
+    double sum = 0;
+    for (std::size_t i = centre % kSymbolDen; i < h.size(); i += kSymbolDen) {
+        taps.push_back(h[i]);
+        sum += h[i];
+    }
+    for (float& t : taps) t = static_cast<float>(t / sum);  // DC gain 1
+    return taps;
+}
+}  // namespace
+
+Rx::Rx(const Config& cfg)
+    : cfg_(cfg),
+      lo_({.freq_hz = -rx_carrier_hz(cfg.role)}),
+      rrc_({.taps = matched_taps()}),
+      on_power_(dsp::dbm0_to_power(cfg.carrier_on_dbm0)),
+      off_power_(dsp::dbm0_to_power(cfg.carrier_off_dbm0)) {
+    if (cfg.carrier_off_dbm0 > cfg.carrier_on_dbm0)
+        throw std::invalid_argument("v22bis rx: carrier-off threshold above the on threshold");
+    if (cfg.eq_taps < 4 || cfg.eq_taps % 2 != 0 || cfg.eq_taps > 64)
+        throw std::invalid_argument("v22bis rx: equaliser taps must be even, 4..64");
+    taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
+    line_.assign(2 * taps_.size(), cf32{});
+    // matched filter + interpolator + equaliser centre (half the T/2 span)
+    delay_ = static_cast<SampleTime>(rrc_.delay()) + 2 +
+             static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
+    reset();
+}
+
+void Rx::reset() noexcept {
+    lo_.reset();
+    rrc_.reset();
+    power_ = 0.0;
+    agc_power_ = kGridPower;
+    gain_ = 1.0;
+    hist_.fill(cf32{});
+    mu_ = 0.0;
+    step_adj_ = 0.0;
+    odd_ = false;
+    mid_ = prev_sym_ = cf32{};
+    std::fill(line_.begin(), line_.end(), cf32{});
+    line_pos_ = 0;
+    sixteen_ = false;
+    data_mode_ = false;
+    sym_ = {};
+    st_ = {};
+    now_ = 0;
+    restart_loops();
+}
+
+void Rx::restart_loops() noexcept {
+    std::fill(taps_.begin(), taps_.end(), cf32{});
+    taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
+    theta_ = 0.0;
+    omega_ = 0.0;
+    step_adj_ = 0.0;
+    mse_ = kGridPower;
+    decoder_.reset();
+    descrambler_.reset();
+    usb1_window_ = usb0_window_ = s1_window_ = 0;
+    prev_step_ = 0;
+    symbols_since_on_ = 0;
+    st_.usb1_since = st_.s1_since = st_.s1_last = kNever;
+    st_.ones_run = 0;
+    st_.ones_since = kNever;
+}
+
+bool Rx::push(float x) noexcept {
+    ++now_;
+    const cf32 z = rrc_.step(x * lo_.next());
+    const double p = std::norm(z);
+    // In-band level and carrier detect with hysteresis.
+    power_ += kLevelAlpha * (2.0 * p / kRcPowerFactor - power_);
+    st_.level_dbm0 = dsp::power_to_dbm0(power_);
+    if (!st_.carrier && power_ > on_power_) {
+        st_.carrier = true;
+        st_.carrier_since = now_;
+        restart_loops();
+        agc_power_ = p > 0.0 ? p : kGridPower;
+    } else if (st_.carrier && power_ < off_power_) {
+        st_.carrier = false;
+        st_.carrier_since = kNever;
+        restart_loops();
+    }
+    // AGC: mean |v|^2 of RC-shaped data is 0.8125 of the symbol power.
+    if (!data_mode_) {
+        const double a = symbols_since_on_ < kAgcFastSymbols ? kAgcFastAlpha : kAgcSlowAlpha;
+        agc_power_ += a * (p - agc_power_);
+        gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
+    }
+    const cf32 v = z * static_cast<float>(gain_);
+    hist_[0] = hist_[1];
+    hist_[1] = hist_[2];
+    hist_[2] = hist_[3];
+    hist_[3] = v;
+    // A T/2 instant fell `frac` samples before this sample; interpolate one sample later, between
+    // hist_[1] and hist_[2] (cubic Lagrange), at u in [0, 1) from hist_[1].
+    const double inc = kHalfSymbolsPerSample + step_adj_;
+    mu_ += inc;
+    if (mu_ < 1.0) return false;
+    mu_ -= 1.0;
+    const double frac = mu_ / inc;
+    const float u = static_cast<float>(1.0 - frac);
+    const float cm1 = -u * (u - 1.0f) * (u - 2.0f) / 6.0f;
+    const float c0 = (u + 1.0f) * (u - 1.0f) * (u - 2.0f) / 2.0f;
+    const float c1 = -(u + 1.0f) * u * (u - 2.0f) / 2.0f;
+    const float c2 = (u + 1.0f) * u * (u - 1.0f) / 6.0f;
+    const cf32 s = cm1 * hist_[0] + c0 * hist_[1] + c1 * hist_[2] + c2 * hist_[3];
+    return on_half_symbol(s);
+}
+
+bool Rx::on_half_symbol(cf32 v) noexcept {
+    line_pos_ = line_pos_ == 0 ? taps_.size() - 1 : line_pos_ - 1;
+    line_[line_pos_] = v;
+    line_[line_pos_ + taps_.size()] = v;
+    if (odd_) {
+        mid_ = v;
+        odd_ = false;
+        return false;
+    }
+    odd_ = true;
+    on_symbol(v);
+    return true;
+}
+
+void Rx::on_symbol(cf32 u_sym) noexcept {
+    const bool train = !data_mode_;
+    // Gardner timing error on the matched-filter samples: positive when sampling early.
+    const float et = std::real(std::conj(mid_) * (prev_sym_ - u_sym)) / static_cast<float>(kGridPower);
+    prev_sym_ = u_sym;
+    if (st_.carrier) {
+        const double kp = train ? kTimingKpTrain : kTimingKpData;
+        const double ki = train ? kTimingKiTrain : kTimingKiData;
+        const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
+        mu_ -= kp * e;
+        step_adj_ -= ki * e * kHalfSymbolsPerSample;
+        step_adj_ = std::clamp(step_adj_, -0.001 * kHalfSymbolsPerSample, 0.001 * kHalfSymbolsPerSample);
+    }
+    // Equaliser output.
+    const cf32* u = line_.data() + line_pos_;
+    cf32 y{};
+    float upow = 0.0f;
+    for (std::size_t i = 0; i < taps_.size(); ++i) {
+        y += taps_[i] * u[i];
+        upow += std::norm(u[i]);
+    }
+    const cf32 rot(static_cast<float>(std::cos(theta_)), static_cast<float>(-std::sin(theta_)));
+    const cf32 r = y * rot;
+    cf32 d;
+    int q;
+    int label = kPoint1200;
+    if (sixteen_) {
+        const Point p = slice16(r);
+        q = quadrant_of(p);
+        label = label_of(p);
+        d = cf32(static_cast<float>(p.i), static_cast<float>(p.q));
+    } else {
+        q = slice4(r);
+        const Point p = point_of(q, kPoint1200);
+        d = cf32(static_cast<float>(p.i), static_cast<float>(p.q));
+    }
+    const cf32 e = d - r;
+    if (st_.carrier) {
+        // Carrier PLL.
+        const double phi = std::imag(r * std::conj(d)) / std::norm(d);
+        const double a = train ? kPllATrain : kPllAData;
+        const double b = train ? kPllBTrain : kPllBData;
+        omega_ = std::clamp(omega_ + b * phi, -0.2, 0.2);
+        theta_ += a * phi + omega_;
+        if (theta_ > dsp::kPi) theta_ -= dsp::kTwoPi;
+        if (theta_ < -dsp::kPi) theta_ += dsp::kTwoPi;
+        // NLMS equaliser update, error turned back to the equaliser's frame.
+        if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
+            const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
+            const cf32 g = mu * e * std::conj(rot);
+            for (std::size_t i = 0; i < taps_.size(); ++i) taps_[i] += g * std::conj(u[i]);
+        }
+        mse_ += kMseAlpha * (static_cast<double>(std::norm(e)) - mse_);
+        ++symbols_since_on_;
+    }
+    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
+    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
+    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
+
+    // Bits: quadrant change (Q1 Q2), then Q3 Q4 at 2400; descrambled in time order.
+    const int step = decoder_.step(q);
+    const int dibit = step_to_dibit(step);
+    sym_.at = now_ - delay_;
+    sym_.point = r;
+    sym_.step = step;
+    sym_.bits[0] = static_cast<std::uint8_t>((dibit >> 1) & 1);
+    sym_.bits[1] = static_cast<std::uint8_t>(dibit & 1);
+    sym_.n_bits = 2;
+    if (sixteen_) {
+        sym_.bits[2] = static_cast<std::uint8_t>((label >> 1) & 1);
+        sym_.bits[3] = static_cast<std::uint8_t>(label & 1);
+        sym_.n_bits = 4;
+    }
+    for (std::size_t i = 0; i < sym_.n_bits; ++i) sym_.bits[i] = descrambler_(sym_.bits[i]);
+    detect(step);
+}
+
+void Rx::detect(int step) noexcept {
+    if (!st_.carrier) return;
+    // V.22bis 6.2: USB1 (every dibit 11: step 3), USB0 (00: step 1), S1 (00/11 alternating).
+    usb1_window_ = (usb1_window_ << 1) | (step == 3 ? 1u : 0u);
+    usb0_window_ = (usb0_window_ << 1) | (step == 1 ? 1u : 0u);
+    const bool alt = (step == 1 || step == 3) && step != prev_step_;
+    s1_window_ = (s1_window_ << 1) | (alt ? 1u : 0u);
+    prev_step_ = step;
+    const SampleTime window_start =
+        sym_.at - static_cast<SampleTime>(std::lround((kDetectWindow - 1) * kSamplesPerSymbol));
+    const bool usb = popcount16(usb1_window_) >= kUsb1Min || popcount16(usb0_window_) >= kUsb1Min;
+    if (usb) {
+        if (st_.usb1_since == kNever) st_.usb1_since = window_start;
+    } else {
+        st_.usb1_since = kNever;
+    }
+    if (popcount16(s1_window_) >= kS1Min) {
+        if (st_.s1_since == kNever) st_.s1_since = window_start;
+        if (alt) st_.s1_last = sym_.at;
+    } else {
+        st_.s1_since = kNever;
+    }
+    for (std::size_t i = 0; i < sym_.n_bits; ++i) {
+        if (sym_.bits[i] && !usb) {
+            if (st_.ones_run == 0) st_.ones_since = sym_.at;
+            ++st_.ones_run;
+        } else {
+            st_.ones_run = 0;
+            st_.ones_since = kNever;
+        }
+    }
+}
+
+}  // namespace modem::v22bis

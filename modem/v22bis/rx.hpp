@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// V.22bis / V.22 receiver: channel selection, AGC, Gardner timing recovery, T/2 adaptive
+/// equaliser, decision-directed carrier PLL, 4- and 16-point decisions, descrambler, and the
+/// handshake signal detectors (USB1, S1, scrambled ones) with carrier detect (V.22bis 6.3).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "dsp/fir.hpp"
+#include "dsp/nco.hpp"
+#include "dsp/types.hpp"
+#include "modem/v22bis/coding.hpp"
+#include "modem/v22bis/v22bis.hpp"
+
+namespace modem::v22bis {
+
+/// "No time": a detector that is not active.
+inline constexpr SampleTime kNever = -1;
+
+/// One decided symbol.
+struct RxSymbol {
+    SampleTime at = 0;             ///< estimated line time (input sample) of the symbol centre
+    cf32 point{};                  ///< equalised, de-rotated sample in grid units (points at +/-1, +/-3)
+    int step = 0;                  ///< quadrant change from the previous symbol, 0..3 (V.22 5.2)
+    std::uint8_t n_bits = 0;       ///< 2 (4-point decisions) or 4 (16-point)
+    std::array<std::uint8_t, 4> bits{};  ///< descrambled bits in time order
+};
+
+/// Running state of the detectors, updated once per symbol (and per sample for the carrier).
+struct RxStatus {
+    bool carrier = false;            ///< in-band level above the on threshold (with hysteresis)
+    SampleTime carrier_since = kNever;  ///< when the carrier came on
+    /// Start of the current run of unscrambled ones (every dibit 11, or every dibit 00 for USB0),
+    /// kNever if none (V.22bis 6.3.1.1 b, protocols.md 6.2).
+    SampleTime usb1_since = kNever;
+    SampleTime s1_since = kNever;    ///< start of the S1 being received, kNever if none
+    SampleTime s1_last = kNever;     ///< centre of the last S1 symbol seen (latched after S1 ends)
+    /// Descrambled consecutive binary ones (bits), and when the run started (kNever if no run).
+    /// A run while usb1_since is set is not counted: unscrambled ones also descramble to ones.
+    std::int64_t ones_run = 0;
+    SampleTime ones_since = kNever;
+    double snr_db = 0.0;             ///< decision-error SNR estimate (EVM), smoothed
+    double level_dbm0 = -100.0;      ///< in-band level of the far end's channel
+    double freq_offset_hz = 0.0;     ///< carrier PLL frequency estimate
+    double clock_ppm = 0.0;          ///< timing loop estimate of the far end's clock error
+};
+
+/// Receiver for the far end's channel (the answerer's 2400 Hz one for a caller, and vice versa).
+///
+/// Per input sample x[n]:
+///   z[n] = RRC{ x[n] e^{-j 2 pi fc n / fs} }   matched 75 % RRC (+/-4 symbols, DC gain 1): it is
+///                                             also the channel filter, 55 dB or more down on our own
+///                                             band and the guard tones
+///   P[n] = one-pole mean of 2 |z|^2 / 0.8125  in-band power (0.8125 = 1 - beta/4 corrects for the
+///                                             RRC^2 weighting of a data spectrum); carrier ON above
+///                                             -43 dBm0 and OFF below -48 dBm0 (V.22 via SRS [1])
+///   v[n] = g z[n]                             AGC towards the grid power 10, frozen in data mode
+/// Every 1/1200 s (a cubic interpolator driven by the timing loop) a T/2 sample; every second one
+/// is a symbol sample:
+///   e_t = Re{ conj(v_mid) (v_prev - v_sym) } / 10           Gardner timing error
+///   y = sum c_i u_i                                        T/2 equaliser over the last N samples
+///   r = y e^{-j theta};  d = slice(r);  e = d - r          carrier de-rotation, decision, error
+///   theta += a phi + w,  w += b phi,  phi = Im{r conj d}/|d|^2   second-order carrier PLL
+///   c_i += mu e e^{j theta} conj(u_i) / sum |u|^2           normalised LMS
+class Rx {
+public:
+    struct Config {
+        Role role = Role::Caller;         ///< our role: we receive the other end's carrier
+        double carrier_on_dbm0 = -43.0;   ///< V.22 / V.22bis via SRS [1]: ON above -43 dBm0
+        double carrier_off_dbm0 = -48.0;  ///< V.22 / V.22bis via SRS [1]: OFF below -48 dBm0
+        int eq_taps = 16;                 ///< T/2 taps (project choice: 8 symbols span), even, >= 4
+    };
+    /// Throws std::invalid_argument on thresholds out of order or a bad tap count.
+    explicit Rx(const Config& cfg);
+    void reset() noexcept;
+
+    /// 16-point decisions (true, V.22bis 6.3.1.1 d) or 4-point 1200 bit/s decisions (false).
+    void set_sixteen_point(bool on) noexcept { sixteen_ = on; }
+    [[nodiscard]] bool sixteen_point() const noexcept { return sixteen_; }
+    /// Data mode: AGC frozen, slower equaliser and loops (tracking instead of training).
+    void set_data_mode(bool on) noexcept { data_mode_ = on; }
+
+    /// Feeds one sample; true when a symbol was decided on it (then symbol() holds it).
+    bool push(float x) noexcept;
+    /// Feeds samples, calling sink(const RxSymbol&) for each decided symbol. Allocation-free.
+    template <class Sink>
+    void process(std::span<const float> in, Sink&& sink) noexcept {
+        for (float x : in)
+            if (push(x)) sink(sym_);
+    }
+    [[nodiscard]] const RxSymbol& symbol() const noexcept { return sym_; }
+    [[nodiscard]] const RxStatus& status() const noexcept { return st_; }
+    /// Samples consumed since construction or reset().
+    [[nodiscard]] SampleTime now() const noexcept { return now_; }
+    /// Receiver delay, samples from a symbol centre on the line to its decision (subtracted in `at`).
+    [[nodiscard]] SampleTime delay() const noexcept { return delay_; }
+
+private:
+    void restart_loops() noexcept;
+    bool on_half_symbol(cf32 v) noexcept;
+    void on_symbol(cf32 u_sym) noexcept;
+    void detect(int step) noexcept;
+
+    Config cfg_;
+    dsp::Nco lo_;
+    dsp::Fir<cf32> rrc_;
+    double on_power_, off_power_;
+    SampleTime delay_ = 0;
+    // AGC and level
+    double power_ = 0.0;
+    double agc_power_ = 0.0;
+    double gain_ = 1.0;
+    // interpolator / timing
+    std::array<cf32, 4> hist_{};
+    double mu_ = 0.0;        // T/2 intervals elapsed since the last T/2 sample
+    double step_adj_ = 0.0;  // timing loop frequency term (T/2 intervals per sample)
+    bool odd_ = false;       // next T/2 sample is a mid-symbol one
+    cf32 mid_{}, prev_sym_{};
+    // equaliser
+    std::vector<cf32> taps_;
+    std::vector<cf32> line_;  // 2N: each sample stored twice so the window never wraps
+    std::size_t line_pos_ = 0;
+    // carrier
+    double theta_ = 0.0, omega_ = 0.0;
+    double mse_ = 1.0;
+    // decisions and detectors
+    SymbolDecoder decoder_;
+    Descrambler descrambler_;
+    std::uint32_t usb1_window_ = 0, usb0_window_ = 0, s1_window_ = 0;  // last 16 symbols, bit 0 newest
+    int prev_step_ = 0;
+    std::int64_t symbols_since_on_ = 0;
+    bool sixteen_ = false;
+    bool data_mode_ = false;
+    RxSymbol sym_{};
+    RxStatus st_{};
+    SampleTime now_ = 0;
+};
+
+}  // namespace modem::v22bis
