@@ -151,9 +151,7 @@ void V8Endpoint::apply_state() noexcept {
             start_repeating(Sync::CmJm, encode_menu(call_.cm()), "CM");
             return;
         case CallState::SendCj:
-            // The octet in progress (what is queued) finishes, then CJ follows at once.
-            repeating_ = false;
-            queue_units(cj_units());
+            finish_octet_then_cj();
             emit(trace_, Event::make(now_, EventKind::MessageSent, "v8.call", "CJ"));
             return;
         }
@@ -209,6 +207,25 @@ void V8Endpoint::on_rx_event(const v21::RxEvent& e) noexcept {
         if (const Received* m = deframer_.flush()) on_message(*m);
         return;
     }
+}
+
+void V8Endpoint::finish_octet_then_cj() noexcept {
+    // V.8 8.1.2: finish the CM octet in progress, then CJ. Units go to the transmitter one at a
+    // time, pushed when the previous unit's last bit starts, so the queue holds either the rest
+    // of the unit on the line (< 10 bits) or one whole unit that has not started (10 bits).
+    repeating_ = false;
+    const std::size_t n = units_.size;
+    const std::size_t last_pushed = (unit_pos_ + n - 1) % n;
+    const bool untouched = tx_.queued() == 10;
+    const std::size_t on_line = untouched ? (last_pushed + n - 1) % n : last_pushed;
+    // The preamble and the sync are sent as one header: CJ never follows the ten ones directly,
+    // where its first zero octet would read as a CI sync (spandsp then misses CJ).
+    if (on_line == 0) {
+        if (!untouched) tx_.push_word(units_.data[1], 10);  // the sync follows the preamble
+    } else if (untouched) {
+        tx_.clear_queue();  // the next unit has not started: drop it
+    }
+    queue_units(cj_units());
 }
 
 float V8Endpoint::next_output() noexcept {

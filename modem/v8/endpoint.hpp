@@ -73,6 +73,7 @@ private:
     void apply_state() noexcept;
     void start_repeating(Sync sync, const Octets& octets, std::string_view name) noexcept;
     void queue_units(const Units& u) noexcept;
+    void finish_octet_then_cj() noexcept;
     [[nodiscard]] AnswerTone tone_now() const noexcept;
     float next_output() noexcept;
     [[nodiscard]] int state_index() const noexcept;
