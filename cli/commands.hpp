@@ -36,6 +36,7 @@ std::unique_ptr<modem::audio::AudioLine> open_line(const LineArgs& args);
 
 void add_tone(CLI::App& app, Action& action);
 void add_listen(CLI::App& app, Action& action);
+void add_decode(CLI::App& app, Action& action);
 void add_devices(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
 

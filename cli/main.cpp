@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     Action action;
     add_tone(app, action);
     add_listen(app, action);
+    add_decode(app, action);
     add_devices(app, action);
     add_bench(app, action);
 

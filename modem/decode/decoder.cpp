@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The recording decoder: tone detectors, two V.21 receivers with the V.8 deframer (V.8 section 5)
+/// and an HDLC flag counter (T.30 over V.21 channel 2), and the unknown-energy tracker.
+#include "modem/decode/decoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "dsp/fft.hpp"
+#include "modem/tones/listener.hpp"
+#include "modem/v21/fsk_rx.hpp"
+#include "modem/v8/messages.hpp"
+
+namespace modem::decode {
+
+namespace {
+
+namespace v8 = modem::v8;
+namespace v21 = modem::v21;
+namespace tones = modem::tones;
+
+constexpr double kDcPole = 0.999;              // DC blocker pole, -3 dB at 1.3 Hz; project choice
+constexpr std::size_t kFftN = 256;             // spectrogram: 31.25 Hz bins; project choice
+constexpr std::size_t kHop = 128;              // 16 ms columns; project choice
+constexpr std::size_t kBins = kFftN / 2 + 1;
+constexpr int kColumnsPerSlice = 8;            // 1024-sample (128 ms) slices; project choice
+constexpr SampleTime kSliceLen = static_cast<SampleTime>(kHop) * kColumnsPerSlice;
+constexpr int kFloorHalfSlices = 117;          // +/-15 s of slices for the floor; project choice
+constexpr std::size_t kRing = 2 * kFloorHalfSlices + 1;
+constexpr double kAboveFloorDb = 10.0;         // project choice
+constexpr double kBandLowHz = 200.0;           // energy band for segmenting; project choice
+constexpr double kBandHighHz = 3800.0;
+constexpr double kHannEnbwBins = 1.5;          // equivalent noise bandwidth of the Hann window
+constexpr int kMaxUnknownSlices = 78;          // unknown runs are cut every 10 s; project choice
+constexpr SampleTime kCoverLookback = 60 * dsp::kFsHz;  // events end at most this late; project choice
+constexpr double kBinHz = static_cast<double>(dsp::kFsHz) / kFftN;
+
+// V.21 burst acceptance, project choice (measured: clean FSK gives mean |d| > 0.9 at the bit
+// decisions, white noise about 0.5): at least 30 ms of bits, 4 transitions, and mean |d| >= 0.7.
+constexpr int kMinBurstBits = 9;
+constexpr int kMinBurstTransitions = 4;
+constexpr double kMinBurstSoft = 0.7;
+// A V.8 message is believed when the recent bits (EMA over ~16 bits) had |d| >= 0.6; project choice.
+constexpr double kSoftEmaAlpha = 1.0 / 16.0;
+constexpr double kMinMessageSoft = 0.6;
+// Repeated identical messages closer than this are one event; project choice (back to back
+// repetitions are 1 bit apart).
+constexpr SampleTime kMergeGap = 400;
+constexpr SampleTime kBitLen = (dsp::kFsHz + v21::kBitRateBps - 1) / v21::kBitRateBps;  // 27 samples
+constexpr std::uint8_t kHdlcFlag = 0x7E;       // ISO 3309 / T.30 flag 01111110
+constexpr int kMinFlags = 4;                   // a run this long is reported; project choice
+
+std::string hex(std::span<const std::uint8_t> octets) {
+    std::string s;
+    char buf[4];
+    for (std::size_t i = 0; i < octets.size(); ++i) {
+        std::snprintf(buf, sizeof buf, i ? " %02x" : "%02x", octets[i]);
+        s += buf;
+    }
+    return s;
+}
+
+double round_to(double x, double step) { return std::round(x / step) * step; }
+
+std::string fmt(const char* f, double a) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, a);
+    return buf;
+}
+
+Event make_event(SampleTime start, SampleTime end, Kind kind, Direction dir = Direction::Unknown) {
+    Event e;
+    e.start = start;
+    e.end = end;
+    e.kind = kind;
+    e.direction = dir;
+    return e;
+}
+
+Kind tone_kind(tones::ToneKind k) {
+    switch (k) {
+    case tones::ToneKind::Ans: return Kind::Ans;
+    case tones::ToneKind::AnsPr: return Kind::AnsReversals;
+    case tones::ToneKind::Ansam: return Kind::Ansam;
+    case tones::ToneKind::AnsamPr: return Kind::AnsamReversals;
+    case tones::ToneKind::Cng: return Kind::Cng;
+    case tones::ToneKind::Ct: return Kind::Ct;
+    case tones::ToneKind::Dial: return Kind::DialTone;
+    case tones::ToneKind::Busy: return Kind::Busy;
+    case tones::ToneKind::Ringback: return Kind::Ringback;
+    case tones::ToneKind::Dtmf: return Kind::Dtmf;
+    }
+    return Kind::Unknown;
+}
+
+Event tone_event(const tones::ToneEvent& t) {
+    Event e = make_event(t.start, t.end, tone_kind(t.kind));
+    const std::string name(tones::to_string(t.kind));
+    switch (e.kind) {
+    case Kind::Ans:
+    case Kind::AnsReversals:
+    case Kind::Ansam:
+    case Kind::AnsamReversals: {
+        e.direction = Direction::Answerer;
+        e.fields.push_back({"freq_hz", round_to(t.freq_hz, 0.1)});
+        e.fields.push_back({"reversals", std::int64_t{t.reversals}});
+        if (t.reversals >= 2) e.fields.push_back({"reversal_period_ms", round_to(t.reversal_period_ms, 0.1)});
+        e.fields.push_back({"am_depth", round_to(t.am_depth, 0.001)});
+        e.fields.push_back({"level_dbm0", round_to(t.level_dbm0, 0.1)});
+        e.summary = name + (e.kind == Kind::Ans ? " (or fax CED)" : "") + fmt(", %.1f Hz", t.freq_hz) +
+                    fmt(", AM %.0f %%", t.am_depth * 100.0);
+        if (t.reversals > 0)
+            e.summary += ", " + std::to_string(t.reversals) + " reversals" +
+                         (t.reversals >= 2 ? fmt(" every %.0f ms", t.reversal_period_ms) : "");
+        e.summary += fmt(", %.0f dBm0", t.level_dbm0);
+        break;
+    }
+    case Kind::Dtmf:
+        e.direction = Direction::Caller;
+        e.fields.push_back({"digit", std::string(1, t.digit)});
+        e.fields.push_back({"freq_hz", std::vector<double>{round_to(t.freq_hz, 0.1), round_to(t.freq2_hz, 0.1)}});
+        e.fields.push_back({"level_dbm0", round_to(t.level_dbm0, 0.1)});
+        e.summary = std::string("DTMF ") + t.digit + fmt(" (%.0f", t.freq_hz) + fmt(" + %.0f Hz)", t.freq2_hz);
+        break;
+    case Kind::Cng:
+    case Kind::Ct:
+        e.direction = Direction::Caller;
+        [[fallthrough]];
+    default:
+        e.fields.push_back({"cycles", std::int64_t{t.cycles}});
+        e.fields.push_back({"level_dbm0", round_to(t.level_dbm0, 0.1)});
+        e.summary = name + ", " + std::to_string(t.cycles) + (t.cycles == 1 ? " cycle" : " cycles") +
+                    fmt(", %.0f dBm0", t.level_dbm0);
+        break;
+    }
+    return e;
+}
+
+std::vector<std::string> modulation_names(v8::ModulationSet s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < v8::kModulationCount; ++i) {
+        const auto m = static_cast<v8::Modulation>(i);
+        if (s.has(m)) out.emplace_back(v8::to_string(m));
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+    return s;
+}
+
+/// Fields and summary of a decoded V.8 message.
+void describe_message(Event& e, const v8::Octets& octets, int count) {
+    const auto body = octets.view();
+    const std::string name = e.kind == Kind::Ci ? "CI" : e.kind == Kind::Cm ? "CM" : e.kind == Kind::Jm ? "JM"
+                             : e.kind == Kind::Cj ? "CJ" : "V.92 QC";
+    e.summary = name + (count > 1 ? " x" + std::to_string(count) : "");
+    if (e.kind == Kind::Ci || e.kind == Kind::Cm || e.kind == Kind::Jm) {
+        const auto r = v8::decode_menu(body, e.kind != Kind::Ci);
+        e.fields.push_back({"valid", r.ok});
+        if (!r.ok) {
+            e.fields.push_back({"error", std::string(r.error)});
+            e.summary += std::string(": undecodable (") + r.error + ")";
+        } else {
+            e.fields.push_back({"call_function", std::string(v8::to_string(r.menu.call_function))});
+            e.summary += std::string(": ") + std::string(v8::to_string(r.menu.call_function));
+            if (e.kind != Kind::Ci) {
+                const auto mods = modulation_names(r.menu.modulations);
+                e.fields.push_back({"modulations", mods});
+                e.fields.push_back({"lapm", r.menu.lapm});
+                e.summary += "; " + (mods.empty() ? std::string("no modulation") : join(mods, " "));
+                if (r.menu.lapm) e.summary += "; LAPM";
+                if (r.menu.gstn_access) {
+                    std::vector<std::string> g;
+                    if (r.menu.gstn_access->call_cellular) g.emplace_back("call_cellular");
+                    if (r.menu.gstn_access->answer_cellular) g.emplace_back("answer_cellular");
+                    if (r.menu.gstn_access->digital) g.emplace_back("digital");
+                    e.fields.push_back({"gstn_access", g});
+                    e.summary += "; GSTN access" + (g.empty() ? std::string() : " " + join(g, ","));
+                }
+                if (r.menu.pcm) {
+                    std::vector<std::string> p;
+                    if (r.menu.pcm->v90_analogue) p.emplace_back("V.90 analogue");
+                    if (r.menu.pcm->v90_digital) p.emplace_back("V.90 digital");
+                    if (r.menu.pcm->v91) p.emplace_back("V.91");
+                    e.fields.push_back({"pcm", p});
+                    e.summary += "; PCM " + (p.empty() ? std::string("none") : join(p, ","));
+                }
+                if (r.menu.skipped_categories > 0)
+                    e.fields.push_back({"skipped_categories", std::int64_t{r.menu.skipped_categories}});
+            }
+        }
+    }
+    e.fields.push_back({"octets", hex(body)});
+    e.fields.push_back({"count", std::int64_t{count}});
+    if (!body.empty()) e.summary += " [" + hex(body) + "]";
+}
+
+}  // namespace
+
+/// One V.21 channel: receiver, V.8 deframer, burst statistics, HDLC flag runs.
+struct FskChannel {
+    explicit FskChannel(v21::Channel c, const Decoder::Config& cfg)
+        : channel(c),
+          rx({.channel = c, .carrier_on_dbm0 = cfg.fsk_on_dbm0, .carrier_off_dbm0 = cfg.fsk_off_dbm0}) {}
+
+    v21::Channel channel;
+    v21::FskRx rx;
+    v8::Deframer deframer;
+    std::array<v21::RxEvent, 8> out{};
+
+    bool carrier = false;
+    SampleTime first_bit = -1, last_bit = 0;
+    std::int64_t bits = 0, ones = 0, transitions = 0, messages = 0;
+    double soft_sum = 0.0, soft_ema = 0.0;
+    std::uint8_t prev_bit = 2;
+
+    std::uint8_t hdlc_window = 0;
+    std::int64_t bit_index = 0, last_flag = -100;
+    int flag_run = 0;
+    SampleTime flag_start = 0, flag_end = 0;
+    std::array<SampleTime, 8> bit_times{};
+
+    struct Pending {
+        Kind kind;
+        v8::Octets octets;
+        SampleTime start, end;
+        int count;
+    };
+    std::optional<Pending> pending;
+
+    [[nodiscard]] Direction direction() const noexcept {
+        return channel == v21::Channel::Ch1 ? Direction::Caller : Direction::Answerer;
+    }
+};
+
+struct Decoder::Impl {
+    explicit Impl(Config c, std::vector<Event>& ev)
+        : cfg(std::move(c)),
+          events(ev),
+          ch1(v21::Channel::Ch1, cfg),
+          ch2(v21::Channel::Ch2, cfg),
+          spectrogram({.n = kFftN, .hop = kHop, .window = dsp::Window::Hann}),
+          ring(kRing),
+          min_energy_power(dsp::dbm0_to_power(cfg.min_energy_dbm0)) {
+        lo_bin = static_cast<std::size_t>(std::ceil(kBandLowHz / kBinHz));
+        hi_bin = static_cast<std::size_t>(std::floor(kBandHighHz / kBinHz));
+    }
+
+    struct Slice {
+        SampleTime start = 0, end = 0;
+        double band_power = 0.0;
+        std::array<float, kBins> power{};  // mean linear power per bin
+    };
+
+    Config cfg;
+    std::vector<Event>& events;
+    tones::ToneListener listener;
+    FskChannel ch1, ch2;
+    dsp::Spectrogram spectrogram;
+    std::size_t lo_bin = 0, hi_bin = 0;
+    double dc_x1 = 0.0, dc_y1 = 0.0;
+    SampleTime now = 0;
+    bool finished = false;
+
+    // slices
+    std::vector<Slice> ring;
+    Slice building;
+    int building_cols = 0;
+    std::int64_t n_slices = 0, next_decide = 0;
+    double min_energy_power;
+
+    // unknown run
+    bool run_open = false;
+    SampleTime run_start = 0, run_end = 0;
+    int run_slices = 0;
+    std::array<double, kBins> run_power{};
+    double run_band = 0.0;
+
+    void sample(float x);
+    void on_fsk(FskChannel& c, const v21::RxEvent& ev);
+    void on_message(FskChannel& c, const v8::Received& m);
+    void flush_pending(FskChannel& c);
+    void end_burst(FskChannel& c);
+    void on_flag(FskChannel& c, SampleTime at);
+    void close_flags(FskChannel& c);
+    void on_column(const dsp::SpectrogramColumn& col);
+    void decide(std::int64_t k, std::int64_t last);
+    void close_run();
+    void finish();
+    [[nodiscard]] double covered_fraction(SampleTime s, SampleTime e) const;
+};
+
+void Decoder::Impl::sample(float x) {
+    // DC blocker: y[n] = x[n] - x[n-1] + r y[n-1].
+    const double y = static_cast<double>(x) - dc_x1 + kDcPole * dc_y1;
+    dc_x1 = x;
+    dc_y1 = y;
+    const float v = static_cast<float>(y);
+    const std::span<const float> one(&v, 1);
+    ++now;
+
+    listener.process(one, [&](const tones::ToneEvent& t) { events.push_back(tone_event(t)); });
+    for (FskChannel* c : {&ch1, &ch2}) {
+        const std::size_t n = c->rx.process(one, c->out);
+        for (std::size_t i = 0; i < n; ++i) on_fsk(*c, c->out[i]);
+    }
+    if (spectrogram.push(v)) on_column(spectrogram.last());
+}
+
+void Decoder::Impl::on_fsk(FskChannel& c, const v21::RxEvent& ev) {
+    switch (ev.kind) {
+    case v21::RxEvent::Kind::CarrierOn:
+        c.carrier = true;
+        c.first_bit = -1;
+        c.bits = c.ones = c.transitions = c.messages = 0;
+        c.soft_sum = 0.0;
+        c.soft_ema = 0.0;
+        c.prev_bit = 2;
+        return;
+    case v21::RxEvent::Kind::CarrierOff:
+        if (const auto* m = c.deframer.flush()) on_message(c, *m);
+        end_burst(c);
+        return;
+    case v21::RxEvent::Kind::Bit: {
+        const double soft = std::fabs(static_cast<double>(c.rx.soft()));
+        if (c.first_bit < 0) c.first_bit = ev.at;
+        c.last_bit = ev.at;
+        ++c.bits;
+        c.ones += ev.bit;
+        if (c.prev_bit != 2 && c.prev_bit != ev.bit) ++c.transitions;
+        c.prev_bit = ev.bit;
+        c.soft_sum += soft;
+        c.soft_ema += kSoftEmaAlpha * (soft - c.soft_ema);
+        if (const auto* m = c.deframer.push(ev.bit, ev.at)) on_message(c, *m);
+        // HDLC flags: 01111110 in the last 8 bits (the pattern reads the same both ways).
+        c.bit_times[static_cast<std::size_t>(c.bit_index & 7)] = ev.at;
+        c.hdlc_window = static_cast<std::uint8_t>((c.hdlc_window << 1) | ev.bit);
+        if (c.hdlc_window == kHdlcFlag && c.bits >= 8) on_flag(c, ev.at);
+        else if (c.flag_run > 0 && c.bit_index - c.last_flag > 8) close_flags(c);
+        ++c.bit_index;
+        return;
+    }
+    }
+}
+
+void Decoder::Impl::on_flag(FskChannel& c, SampleTime at) {
+    const std::int64_t gap = c.bit_index - c.last_flag;
+    if (c.flag_run > 0 && (gap == 8 || gap == 7)) {  // back to back, or sharing a zero
+        ++c.flag_run;
+    } else {
+        if (c.flag_run > 0) close_flags(c);
+        c.flag_run = 1;
+        c.flag_start = c.bit_times[static_cast<std::size_t>((c.bit_index + 1) & 7)];
+    }
+    c.last_flag = c.bit_index;
+    c.flag_end = at + kBitLen;
+}
+
+void Decoder::Impl::close_flags(FskChannel& c) {
+    if (c.flag_run >= kMinFlags) {
+        Event e = make_event(c.flag_start, c.flag_end, Kind::HdlcFlags, Direction::Unknown);
+        e.fields.push_back({"channel", std::string(v21::to_string(c.channel))});
+        e.fields.push_back({"flags", std::int64_t{c.flag_run}});
+        e.summary = "HDLC flags x" + std::to_string(c.flag_run) + " on V.21 " + std::string(v21::to_string(c.channel)) +
+                    " (T.30 fax preamble)";
+        events.push_back(std::move(e));
+        ++c.messages;
+    }
+    c.flag_run = 0;
+}
+
+void Decoder::Impl::on_message(FskChannel& c, const v8::Received& m) {
+    if (c.soft_ema < kMinMessageSoft) return;  // bits too noisy to believe
+    Kind kind = Kind::Cj;
+    switch (m.kind) {
+    case v8::Received::Kind::Ci: kind = Kind::Ci; break;
+    case v8::Received::Kind::CmJm: kind = c.channel == v21::Channel::Ch1 ? Kind::Cm : Kind::Jm; break;
+    case v8::Received::Kind::V92: kind = Kind::V92Qc; break;
+    case v8::Received::Kind::Cj: kind = Kind::Cj; break;
+    }
+    if (kind != Kind::Cj && m.octets.empty()) return;
+    ++c.messages;
+    const SampleTime end = m.end + kBitLen;
+    if (c.pending && c.pending->kind == kind && c.pending->octets == m.octets && m.start - c.pending->end <= kMergeGap) {
+        c.pending->end = end;
+        ++c.pending->count;
+        return;
+    }
+    flush_pending(c);
+    c.pending = FskChannel::Pending{kind, m.octets, m.start, end, 1};
+}
+
+void Decoder::Impl::flush_pending(FskChannel& c) {
+    if (!c.pending) return;
+    const auto& p = *c.pending;
+    Event e = make_event(p.start, p.end, p.kind, c.direction());
+    describe_message(e, p.octets, p.count);
+    events.push_back(std::move(e));
+    c.pending.reset();
+}
+
+void Decoder::Impl::end_burst(FskChannel& c) {
+    if (!c.carrier) return;
+    c.carrier = false;
+    close_flags(c);
+    flush_pending(c);
+    if (c.bits == 0) return;
+    const double soft = c.soft_sum / static_cast<double>(c.bits);
+    const bool fsk = c.bits >= kMinBurstBits && c.transitions >= kMinBurstTransitions && soft >= kMinBurstSoft;
+    if (!fsk && c.messages == 0) return;
+    const Kind kind = c.channel == v21::Channel::Ch1 ? Kind::V21Ch1 : Kind::V21Ch2;
+    Event e = make_event(c.first_bit, c.last_bit + kBitLen, kind, c.direction());
+    const double mark_share = static_cast<double>(c.ones) / static_cast<double>(c.bits);
+    e.fields.push_back({"bits", c.bits});
+    e.fields.push_back({"mark_share", round_to(mark_share, 0.001)});
+    e.fields.push_back({"quality", round_to(soft, 0.001)});
+    e.summary = "V.21 " + std::string(v21::to_string(c.channel)) + " FSK, " + std::to_string(c.bits) + " bits, " +
+                fmt("%.0f %% mark", mark_share * 100.0);
+    events.push_back(std::move(e));
+}
+
+void Decoder::Impl::on_column(const dsp::SpectrogramColumn& col) {
+    if (cfg.on_column) cfg.on_column(col.end, col.db);
+    if (building_cols == 0) {
+        building.start = col.end - static_cast<SampleTime>(kHop) - static_cast<SampleTime>(kHop / 2);
+        building.power.fill(0.0f);
+        building.band_power = 0.0;
+    }
+    double band = 0.0;
+    for (std::size_t k = 0; k < kBins; ++k) {
+        const auto p = static_cast<float>(std::pow(10.0, 0.1 * static_cast<double>(col.db[k])));
+        building.power[k] += p / kColumnsPerSlice;
+        if (k >= lo_bin && k <= hi_bin) band += static_cast<double>(p);
+    }
+    building.band_power += band / kHannEnbwBins / kColumnsPerSlice;
+    if (++building_cols < kColumnsPerSlice) return;
+    building_cols = 0;
+    building.end = col.end - static_cast<SampleTime>(kHop / 2);
+    ring[static_cast<std::size_t>(n_slices % static_cast<std::int64_t>(kRing))] = building;
+    ++n_slices;
+    while (next_decide + kFloorHalfSlices < n_slices) {
+        decide(next_decide, n_slices - 1);
+        ++next_decide;
+    }
+}
+
+double Decoder::Impl::covered_fraction(SampleTime s, SampleTime e) const {
+    std::array<std::pair<SampleTime, SampleTime>, 32> iv{};
+    std::size_t n = 0;
+    for (auto it = events.rbegin(); it != events.rend() && n < iv.size(); ++it) {
+        if (it->end < s - kCoverLookback) break;
+        if (it->kind == Kind::Unknown) continue;
+        const SampleTime a = std::max(s, it->start), b = std::min(e, it->end);
+        if (b > a) iv[n++] = {a, b};
+    }
+    std::sort(iv.begin(), iv.begin() + static_cast<std::ptrdiff_t>(n));
+    SampleTime covered = 0, reach = s;
+    for (std::size_t i = 0; i < n; ++i) {
+        const SampleTime a = std::max(iv[i].first, reach);
+        if (iv[i].second > a) {
+            covered += iv[i].second - a;
+            reach = iv[i].second;
+        }
+    }
+    return static_cast<double>(covered) / static_cast<double>(std::max<SampleTime>(1, e - s));
+}
+
+void Decoder::Impl::decide(std::int64_t k, std::int64_t last) {
+    const auto at = [&](std::int64_t i) -> const Slice& { return ring[static_cast<std::size_t>(i % static_cast<std::int64_t>(kRing))]; };
+    const Slice& s = at(k);
+    double floor = s.band_power;
+    for (std::int64_t i = std::max<std::int64_t>(0, k - kFloorHalfSlices); i <= last; ++i)
+        floor = std::min(floor, at(i).band_power);
+    const bool energetic = s.band_power >= floor * dsp::db_to_power(kAboveFloorDb) && s.band_power >= min_energy_power;
+    if (!energetic || covered_fraction(s.start, s.end) >= 0.5) {
+        close_run();
+        return;
+    }
+    if (!run_open) {
+        run_open = true;
+        run_start = s.start;
+        run_slices = 0;
+        run_power.fill(0.0);
+        run_band = 0.0;
+    }
+    run_end = s.end;
+    ++run_slices;
+    for (std::size_t b = 0; b < kBins; ++b) run_power[b] += static_cast<double>(s.power[b]);
+    run_band += s.band_power;
+    if (run_slices >= kMaxUnknownSlices) close_run();
+}
+
+void Decoder::Impl::close_run() {
+    if (!run_open) return;
+    run_open = false;
+    if (static_cast<double>(run_end - run_start) < cfg.unknown_min_ms * dsp::kFsHz / 1000.0) return;
+    // Band holding 90 % of the energy (5 % cut each side) within 200-3800 Hz.
+    double total = 0.0;
+    for (std::size_t b = lo_bin; b <= hi_bin; ++b) total += run_power[b];
+    double cum = 0.0;
+    std::size_t lo = lo_bin, hi = hi_bin;
+    bool lo_set = false;
+    for (std::size_t b = lo_bin; b <= hi_bin; ++b) {
+        cum += run_power[b];
+        if (!lo_set && cum >= 0.05 * total) {
+            lo = b;
+            lo_set = true;
+        }
+        if (cum <= 0.95 * total) hi = b + 1;
+    }
+    hi = std::min(hi, hi_bin);
+    // Strongest peaks: local maxima 10 dB above the median bin and within 20 dB of the largest.
+    std::vector<double> sorted(run_power.begin() + static_cast<std::ptrdiff_t>(lo_bin),
+                               run_power.begin() + static_cast<std::ptrdiff_t>(hi_bin) + 1);
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    const double peak = *std::max_element(run_power.begin() + static_cast<std::ptrdiff_t>(lo_bin),
+                                          run_power.begin() + static_cast<std::ptrdiff_t>(hi_bin) + 1);
+    std::vector<std::pair<double, double>> peaks;  // power, frequency
+    for (std::size_t b = lo_bin; b <= hi_bin; ++b) {
+        const double p = run_power[b];
+        if (p > run_power[b - 1] && p >= run_power[b + 1] && p >= 10.0 * median && p >= 0.01 * peak) {
+            // Parabolic interpolation on the dB values of the three bins.
+            const double a = dsp::power_to_db(run_power[b - 1]), c0 = dsp::power_to_db(p),
+                         c = dsp::power_to_db(run_power[b + 1]);
+            const double den = a - 2.0 * c0 + c;
+            const double delta = den != 0.0 ? 0.5 * (a - c) / den : 0.0;
+            peaks.emplace_back(p, (static_cast<double>(b) + delta) * kBinHz);
+        }
+    }
+    std::sort(peaks.begin(), peaks.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    if (peaks.size() > 5) peaks.resize(5);
+    std::vector<double> tones_hz;
+    for (const auto& p : peaks) tones_hz.push_back(std::round(p.second));
+    const double level = dsp::power_to_dbm0(run_band / run_slices);
+    Event e = make_event(run_start, run_end, Kind::Unknown, Direction::Unknown);
+    const double lo_hz = round_to(static_cast<double>(lo) * kBinHz, 10.0), hi_hz = round_to(static_cast<double>(hi) * kBinHz, 10.0);
+    e.fields.push_back({"band_hz", std::vector<double>{lo_hz, hi_hz}});
+    e.fields.push_back({"tones_hz", tones_hz});
+    e.fields.push_back({"level_dbm0", round_to(level, 0.1)});
+    e.summary = fmt("energy %.0f", lo_hz) + fmt("-%.0f Hz", hi_hz);
+    if (!tones_hz.empty()) {
+        e.summary += ", peaks";
+        for (double f : tones_hz) e.summary += fmt(" %.0f", f);
+        e.summary += " Hz";
+    }
+    e.summary += fmt(", %.0f dBm0", level);
+    events.push_back(std::move(e));
+}
+
+void Decoder::Impl::finish() {
+    if (finished) return;
+    finished = true;
+    listener.finish([&](const tones::ToneEvent& t) { events.push_back(tone_event(t)); });
+    for (FskChannel* c : {&ch1, &ch2}) {
+        if (const auto* m = c->deframer.flush()) on_message(*c, *m);
+        end_burst(*c);
+        flush_pending(*c);
+    }
+    for (; next_decide < n_slices; ++next_decide) decide(next_decide, n_slices - 1);
+    close_run();
+}
+
+Decoder::Decoder() : Decoder(Config{}) {}
+Decoder::Decoder(Config cfg) : impl_(std::make_unique<Impl>(std::move(cfg), events_)) {}
+Decoder::~Decoder() = default;
+
+void Decoder::process(std::span<const float> in) {
+    if (impl_->finished) return;
+    for (float x : in) impl_->sample(x);
+}
+
+void Decoder::finish() {
+    impl_->finish();
+    std::stable_sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) {
+        if (a.start != b.start) return a.start < b.start;
+        if (a.end != b.end) return a.end < b.end;
+        return a.kind < b.kind;
+    });
+}
+
+SampleTime Decoder::now() const noexcept { return impl_->now; }
+
+std::vector<Event> decode(std::span<const float> samples, Decoder::Config cfg) {
+    Decoder d(std::move(cfg));
+    d.process(samples);
+    d.finish();
+    return d.events();
+}
+
+}  // namespace modem::decode

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// The timeline produced by the recording decoder: event kinds, directions and per-event fields,
+/// documented in one place (V.25, V.8, V.21, T.30, Q.23/Q.24 call-progress signals).
+///
+/// Kinds, as written in JSON and in the table (direction in brackets):
+///
+/// | kind              | what                                                                   | direction |
+/// |-------------------|------------------------------------------------------------------------|-----------|
+/// | `dial_tone`       | 350+440 Hz or 425 Hz continuous (network)                              | unknown   |
+/// | `dtmf`            | one DTMF digit (Q.23): `digit`, `freq_hz` [row, column]                | caller    |
+/// | `ringback`        | 440+480 Hz, 2 s on / 4 s off (network): `cycles`                       | unknown   |
+/// | `busy`            | 480+620 Hz, 0.5 s / 0.5 s (network): `cycles`                          | unknown   |
+/// | `cng`             | T.30 fax calling tone, 1100 Hz: `cycles`                               | caller    |
+/// | `ct`              | V.25 calling tone, 1300 Hz: `cycles`                                   | caller    |
+/// | `ans`             | V.25 ANS 2100 Hz, no AM, no reversals (also fax CED)                   | answerer  |
+/// | `ans_reversals`   | ANS/ : ANS with 180-degree reversals every 450 ms                      | answerer  |
+/// | `ansam`           | V.8 ANSam: 2100 Hz with 15 Hz AM                                       | answerer  |
+/// | `ansam_reversals` | ANSam/ : ANSam with reversals                                          | answerer  |
+/// |                   | answer tones carry `freq_hz`, `reversals`, `reversal_period_ms`, `am_depth`, `level_dbm0` | |
+/// | `v21_ch1`         | a V.21 channel-1 FSK burst (980/1180 Hz): `bits`, `mark_share`          | caller    |
+/// | `v21_ch2`         | a V.21 channel-2 FSK burst (1650/1850 Hz): `bits`, `mark_share`         | answerer  |
+/// | `ci`              | V.8 CI on channel 1: `call_function`, `octets`, `count`                 | caller    |
+/// | `cm`              | V.8 CM on channel 1: `call_function`, `modulations`, `lapm`, `gstn_access`, `pcm`, `octets`, `count` | caller |
+/// | `jm`              | V.8 JM on channel 2: the same fields as `cm`                            | answerer  |
+/// | `cj`              | V.8 CJ (three framed zero octets)                                       | caller    |
+/// | `v92_qc`          | V.92 quick-connect packet (sync 0x55): `octets`, `count`; ch1 caller, ch2 answerer | by channel |
+/// | `hdlc_flags`      | a run of HDLC flags 0x7E on V.21 (T.30 fax preamble): `channel`, `flags` | unknown (T.30 uses channel 2 both ways) |
+/// | `unknown`         | energy no detector explains: `band_hz` [low, high], `tones_hz` (strongest peaks), `level_dbm0` | unknown |
+///
+/// Repeated identical V.8 messages sent back to back (CM, JM, CI) are one event whose `count`
+/// says how many were decoded. `octets` is lower-case hex, one octet per pair, separated by spaces,
+/// the octets after the sync in time order. Times are sample counts at 8 kHz from the first sample.
+/// Later kinds (V.22bis segments, data, LAPM frames) will extend this list.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dsp/types.hpp"
+
+namespace modem::decode {
+
+using dsp::SampleTime;
+
+enum class Kind : std::uint8_t {
+    DialTone,
+    Dtmf,
+    Ringback,
+    Busy,
+    Cng,
+    Ct,
+    Ans,
+    AnsReversals,
+    Ansam,
+    AnsamReversals,
+    V21Ch1,
+    V21Ch2,
+    Ci,
+    Cm,
+    Jm,
+    Cj,
+    V92Qc,
+    HdlcFlags,
+    Unknown,
+};
+
+/// The JSON name of a kind ("dial_tone", "cm", ...; the list above).
+constexpr std::string_view to_string(Kind k) noexcept {
+    switch (k) {
+    case Kind::DialTone: return "dial_tone";
+    case Kind::Dtmf: return "dtmf";
+    case Kind::Ringback: return "ringback";
+    case Kind::Busy: return "busy";
+    case Kind::Cng: return "cng";
+    case Kind::Ct: return "ct";
+    case Kind::Ans: return "ans";
+    case Kind::AnsReversals: return "ans_reversals";
+    case Kind::Ansam: return "ansam";
+    case Kind::AnsamReversals: return "ansam_reversals";
+    case Kind::V21Ch1: return "v21_ch1";
+    case Kind::V21Ch2: return "v21_ch2";
+    case Kind::Ci: return "ci";
+    case Kind::Cm: return "cm";
+    case Kind::Jm: return "jm";
+    case Kind::Cj: return "cj";
+    case Kind::V92Qc: return "v92_qc";
+    case Kind::HdlcFlags: return "hdlc_flags";
+    case Kind::Unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+/// Who sent a signal, where it can be known from its kind or its band.
+enum class Direction : std::uint8_t { Caller, Answerer, Unknown };
+
+constexpr std::string_view to_string(Direction d) noexcept {
+    switch (d) {
+    case Direction::Caller: return "caller";
+    case Direction::Answerer: return "answerer";
+    case Direction::Unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+/// A field value: flag, integer, number, text, list of names, or list of numbers.
+using Value = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>, std::vector<double>>;
+
+struct Field {
+    std::string name;
+    Value value;
+    bool operator==(const Field&) const = default;
+};
+
+/// One span of the timeline.
+struct Event {
+    SampleTime start = 0;  ///< first sample (estimate)
+    SampleTime end = 0;    ///< one past the last sample (estimate)
+    Kind kind = Kind::Unknown;
+    Direction direction = Direction::Unknown;
+    std::string summary;       ///< one human-readable line, for the table
+    std::vector<Field> fields; ///< kind-specific fields, in output order
+
+    /// The field called `name`, or nullptr.
+    [[nodiscard]] const Value* field(std::string_view name) const noexcept {
+        for (const auto& f : fields)
+            if (f.name == name) return &f.value;
+        return nullptr;
+    }
+    bool operator==(const Event&) const = default;
+};
+
+}  // namespace modem::decode
