@@ -22,12 +22,14 @@ constexpr double kLevelAlpha = 1.0 / 120.0;       // 15 ms level average (carrie
 constexpr double kAgcFastAlpha = 1.0 / 32.0;      // 4 ms: first symbols after carrier on
 constexpr double kAgcSlowAlpha = 1.0 / 800.0;     // 100 ms: training
 constexpr std::int64_t kAgcFastSymbols = 16;      // project choice
-constexpr std::int64_t kEqHoldSymbols = 8;        // project choice: let timing settle first
+constexpr std::int64_t kEqHoldSymbols = 32;       // project choice: let timing settle first
+constexpr std::int64_t kTimingAcqSymbols = 32;    // project choice: fast timing pull-in after carrier on
 constexpr int kDetectWindow = 16;                 // project choice: symbols per detector window
 constexpr int kUsb1Min = 14;                      // of 16 symbols with dibit 11 (or 00)
 constexpr int kS1Min = 13;                        // of 16 symbols alternating 00 / 11
 constexpr double kMseAlpha = 0.02;
 // Loop gains (project choices): training / data.
+constexpr double kTimingKpAcq = 0.15;
 constexpr double kTimingKpTrain = 0.03, kTimingKiTrain = 0.0006;
 constexpr double kTimingKpData = 0.01, kTimingKiData = 0.00005;
 constexpr double kPllATrain = 0.14, kPllBTrain = 0.01;
@@ -175,7 +177,7 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     const float et = std::real(std::conj(mid_) * (prev_sym_ - u_sym)) / static_cast<float>(kGridPower);
     prev_sym_ = u_sym;
     if (st_.carrier) {
-        const double kp = train ? kTimingKpTrain : kTimingKpData;
+        const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
         const double ki = train ? kTimingKiTrain : kTimingKiData;
         const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
         mu_ -= kp * e;
