@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "dsp/hilbert.hpp"
+#include "dsp/noise.hpp"
 #include "dsp/kernels/kernels.hpp"
 #include "dsp/nco.hpp"
 #include "dsp/resampler.hpp"
@@ -38,29 +39,7 @@ void require(bool ok, const std::string& what) {
     if (!ok) throw AudioError("sim line: " + what);
 }
 
-/// Our own Box-Muller over mt19937_64, so a seed gives the same noise on every standard library.
-class Gaussian {
-public:
-    explicit Gaussian(std::uint64_t seed) : rng_(seed) {}
-    double operator()() {
-        if (has_spare_) {
-            has_spare_ = false;
-            return spare_;
-        }
-        // u1 in (0, 1] so log(u1) is finite; u2 in [0, 1).
-        const double u1 = (static_cast<double>(rng_() >> 11) + 1.0) * 0x1.0p-53;
-        const double u2 = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-        const double r = std::sqrt(-2.0 * std::log(u1));
-        spare_ = r * std::sin(dsp::kTwoPi * u2);
-        has_spare_ = true;
-        return r * std::cos(dsp::kTwoPi * u2);
-    }
-
-private:
-    std::mt19937_64 rng_;
-    double spare_ = 0.0;
-    bool has_spare_ = false;
-};
+using dsp::Gaussian;
 
 std::size_t ms_to_count(double ms) { return static_cast<std::size_t>(std::llround(ms * dsp::kFsHz / 1000.0)); }
 
