@@ -190,15 +190,3 @@ TEST_CASE("Modem: events and bits do not depend on the block size") {
     }
 }
 
-TEST_CASE("Modem: debug dump" * doctest::skip()) {
-    modem::audio::SimLine::Direction d{};
-    d.freq_offset_hz = 7.0;
-    d.clock_ppm = 100.0;
-    d.bandpass = true;
-    d.delay_distortion = true;
-    d.snr_db = 20.0;
-    d.echo = modem::audio::SimLine::Echo{.gain_db = -20.0, .delay_ms = 10.0};
-    const CallResult r = run_call({.guard = GuardTone::Hz1800, .line = d, .seed = 9});
-    for (const auto& e : r.caller_events) std::printf("C %s\n", modem::to_json(e).c_str());
-    for (const auto& e : r.answerer_events) std::printf("A %s\n", modem::to_json(e).c_str());
-}
