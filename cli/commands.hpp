@@ -39,5 +39,6 @@ void add_listen(CLI::App& app, Action& action);
 void add_decode(CLI::App& app, Action& action);
 void add_devices(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
+void add_v8(CLI::App& app, Action& action);  // call, answer, loopback
 
 }  // namespace squeal::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     add_decode(app, action);
     add_devices(app, action);
     add_bench(app, action);
+    add_v8(app, action);
 
     try {
         app.parse(argc, argv);

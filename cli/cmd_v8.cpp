@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// `squeal call|answer --v8-only` and `squeal loopback --v8-only`: run a V.8 negotiation over a
+/// line (or two endpoints over a simulated line) and print its result and, optionally, every event.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "audio/sim_line.hpp"
+#include "cli/commands.hpp"
+#include "dsp/kernels/kernels.hpp"
+#include "modem/events.hpp"
+#include "modem/v8/endpoint.hpp"
+
+namespace squeal::cli {
+namespace {
+
+namespace v8 = modem::v8;
+using modem::dsp::samples_to_seconds;
+using modem::dsp::SampleTime;
+
+constexpr std::size_t kBlock = 160;  // project choice: 20 ms
+/// Project choice: after our side is done we keep the line up this long (sending silence), so
+/// the peer hears the end of our CJ/silence and a recording holds the whole exchange.
+constexpr double kLingerS = 0.25;
+/// Project choice: one block of bulk delay per direction in loopback, so that the two endpoints
+/// running in lockstep never read ahead of what the other has written.
+constexpr double kLoopbackDelayMs = 20.0;
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitLegacy = 3;
+constexpr int kExitFailed = 4;
+
+constexpr const char* kExitCodes =
+    "Exit status: 0 V.8 completed, 3 legacy (no V.8 peer), 4 V.8 failed or timed out, 1 error, 2 usage.";
+
+struct V8Args {
+    bool v8_only = false;
+    std::string offer = "v22bis,v21";
+    std::string answer_offer;  // loopback only: the answerer's offer ("" = same as --offer)
+    bool lapm = false;
+    std::string ansam = "reversals";
+    bool ci = false;
+    double timeout_s = 20.0;
+    std::string events;
+    LineArgs line;
+    // loopback impairments
+    std::optional<double> snr_db;
+    double freq_offset_hz = 0.0;
+    double ppm = 0.0;
+    bool bandpass = false;
+    std::optional<double> echo_db;
+    std::uint64_t seed = 1;
+};
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// "v22bis,V21" -> the set. Throws one line naming the bad word and the accepted ones.
+v8::ModulationSet parse_offer(const std::string& text) {
+    struct Name {
+        const char* word;
+        v8::Modulation mod;
+    };
+    static constexpr Name kNames[] = {
+        {"v34", v8::Modulation::V34},       {"v34hdx", v8::Modulation::V34Hdx}, {"v32bis", v8::Modulation::V32bis},
+        {"v32", v8::Modulation::V32bis},    {"v22bis", v8::Modulation::V22bis}, {"v22", v8::Modulation::V22bis},
+        {"v17", v8::Modulation::V17},       {"v29", v8::Modulation::V29Hdx},    {"v27ter", v8::Modulation::V27ter},
+        {"v26ter", v8::Modulation::V26ter}, {"v26bis", v8::Modulation::V26bis}, {"v23", v8::Modulation::V23},
+        {"v23hdx", v8::Modulation::V23Hdx}, {"v21", v8::Modulation::V21},       {"pcm", v8::Modulation::Pcm},
+    };
+    v8::ModulationSet set;
+    std::stringstream ss(text);
+    for (std::string word; std::getline(ss, word, ',');) {
+        std::string w = lower(word);
+        w.erase(std::remove_if(w.begin(), w.end(), [](char c) { return c == ' ' || c == '.'; }), w.end());
+        if (w.empty()) continue;
+        const auto* it = std::find_if(std::begin(kNames), std::end(kNames), [&](const Name& n) { return w == n.word; });
+        if (it == std::end(kNames))
+            throw std::runtime_error("--offer: unknown modulation '" + word +
+                                     "' (use v34, v34hdx, v32bis, v22bis, v17, v29, v27ter, v26ter, v26bis, v23, "
+                                     "v23hdx, v21, pcm)");
+        set.add(it->mod);
+    }
+    if (set.empty()) throw std::runtime_error("--offer: no modulation given");
+    return set;
+}
+
+v8::V8Endpoint::Config make_config(const V8Args& a, v8::Role role, const std::string& offer) {
+    v8::V8Endpoint::Config cfg;
+    cfg.role = role;
+    const v8::Capabilities caps{.modulations = parse_offer(offer), .lapm = a.lapm};
+    cfg.call.caps = caps;
+    cfg.answer.caps = caps;
+    cfg.call.send_ci = a.ci;
+    const std::string ansam = lower(a.ansam);
+    if (ansam == "plain") cfg.ansam_reversals = false;
+    else if (ansam == "reversals") cfg.ansam_reversals = true;
+    else throw std::runtime_error("--ansam: '" + a.ansam + "' is not plain or reversals");
+    return cfg;
+}
+
+/// Writes the drained events as JSON lines (if a file is open) and clears the buffer.
+void drain(modem::TraceBuffer& trace, std::ofstream* file) {
+    if (file != nullptr) {
+        for (const auto& e : trace.events()) *file << modem::to_json(e) << '\n';
+    }
+    trace.clear();
+}
+
+std::unique_ptr<std::ofstream> open_events(const std::string& path) {
+    if (path.empty()) return nullptr;
+    auto f = std::make_unique<std::ofstream>(path);
+    if (!*f) throw std::runtime_error("--events: cannot write " + path);
+    return f;
+}
+
+/// Pending at the end means the time limit (or the input) ran out.
+v8::V8Result::Status final_status(const v8::V8Result& r) {
+    return r.status == v8::V8Result::Status::Pending ? v8::V8Result::Status::Failed : r.status;
+}
+
+void print_result(std::ostream& os, const v8::V8Endpoint& ep, const char* label, double timeout_s) {
+    const v8::V8Result& r = ep.result();
+    const std::string prefix = label[0] != '\0' ? std::string(label) + ": " : std::string();
+    auto line = [&](const char* key, const std::string& value) { os << prefix << key << ' ' << value << '\n'; };
+    char buf[96];
+    const auto status = final_status(r);
+    line("role     ", std::string(v8::to_string(r.role)));
+    line("status   ", std::string(v8::to_string(status)));
+    if (r.status == v8::V8Result::Status::Pending) {
+        std::snprintf(buf, sizeof buf, "no result within %.1f s (state %s)", timeout_s,
+                      std::string(ep.state_name()).c_str());
+        line("reason   ", buf);
+    } else if (!r.reason.empty()) {
+        line("reason   ", std::string(r.reason));
+    }
+    if (r.role == v8::Role::Caller) line("tone     ", std::string(v8::to_string(ep.tone_heard())));
+    if (r.status == v8::V8Result::Status::Ok || r.status == v8::V8Result::Status::Failed) {
+        line("chosen   ", r.chosen ? std::string(v8::to_string(*r.chosen)) : std::string("none"));
+        line("agreed   ", r.agreed.to_string());
+        line("remote   ", r.remote_menu.modulations.to_string() + (r.remote_menu.lapm ? " +LAPM" : ""));
+        line("function ", std::string(v8::to_string(r.call_function)));
+        line("lapm     ", r.lapm ? "yes" : "no");
+    }
+    if (r.status != v8::V8Result::Status::Pending) {
+        std::snprintf(buf, sizeof buf, "%.3f s", samples_to_seconds(r.ended_at));
+        line("ended    ", buf);
+    }
+    for (const auto& t : r.steps.view()) {
+        std::snprintf(buf, sizeof buf, "%8.3f s  ", samples_to_seconds(t.at));
+        line("step     ", std::string(buf) + std::string(t.from) + " -> " + std::string(t.to) + "  (" +
+                              std::string(t.why) + ")");
+    }
+    os << std::flush;
+}
+
+int exit_code(v8::V8Result::Status s) {
+    switch (s) {
+    case v8::V8Result::Status::Ok: return kExitOk;
+    case v8::V8Result::Status::Legacy: return kExitLegacy;
+    default: return kExitFailed;
+    }
+}
+
+int run_endpoint(const V8Args& a, v8::Role role) {
+    const char* verb = role == v8::Role::Caller ? "call" : "answer";
+    if (!a.v8_only) {
+        std::cerr << "squeal: " << verb << ": the V.22bis data pump is not wired into the CLI yet; use --v8-only\n";
+        return kExitUsage;
+    }
+    if (!a.answer_offer.empty()) throw std::runtime_error(std::string(verb) + ": --answer-offer is for loopback");
+    const auto cfg = make_config(a, role, a.offer);
+    auto events = open_events(a.events);
+    auto line = open_line(a.line);
+    modem::TraceBuffer trace;
+    v8::V8Endpoint ep(cfg, &trace);
+
+    std::array<std::int16_t, kBlock> s{};
+    std::array<float, kBlock> in{}, out{};
+    const auto limit = static_cast<SampleTime>(a.timeout_s * modem::dsp::kFsHz);
+    const auto linger = static_cast<SampleTime>(kLingerS * modem::dsp::kFsHz);
+    bool input_ended = false;
+    SampleTime done_at = -1;
+    for (SampleTime t = 0; t < limit && !g_stop.load();) {
+        if (done_at >= 0 && (t - done_at >= linger || input_ended)) break;
+        std::size_t n = 0;
+        if (!input_ended) {
+            n = line->read(s);
+            if (n < kBlock) input_ended = true;  // the rest of the line is silence
+        }
+        modem::dsp::kernels::s16_to_f32(std::span<const std::int16_t>(s.data(), n), std::span(in.data(), n));
+        std::fill(in.begin() + static_cast<std::ptrdiff_t>(n), in.end(), 0.0f);
+        ep.process(in, out);
+        if (n > 0) {
+            modem::dsp::kernels::f32_to_s16(std::span<const float>(out.data(), n), std::span(s.data(), n));
+            line->write(std::span<const std::int16_t>(s.data(), n));
+        }
+        drain(trace, events.get());
+        t += static_cast<SampleTime>(kBlock);
+        if (done_at < 0 && ep.finished()) done_at = t;
+    }
+    line->close();
+    if (events) events->flush();
+    // With --audio pipe, stdout carries the audio: the report goes to stderr.
+    std::ostream& os = a.line.audio == "pipe" ? std::cerr : std::cout;
+    print_result(os, ep, "", a.timeout_s);
+    return exit_code(final_status(ep.result()));
+}
+
+int run_loopback(const V8Args& a) {
+    if (!a.v8_only) {
+        std::cerr << "squeal: loopback: the V.22bis data pump is not wired into the CLI yet; use --v8-only\n";
+        return kExitUsage;
+    }
+    const auto call_cfg = make_config(a, v8::Role::Caller, a.offer);
+    const auto answer_cfg = make_config(a, v8::Role::Answerer, a.answer_offer.empty() ? a.offer : a.answer_offer);
+    auto events = open_events(a.events);
+
+    modem::audio::SimLine::Direction dir;
+    dir.snr_db = a.snr_db;
+    dir.freq_offset_hz = a.freq_offset_hz;
+    dir.clock_ppm = a.ppm;
+    dir.bandpass = a.bandpass;
+    dir.delay_distortion = a.bandpass;
+    dir.delay_ms = kLoopbackDelayMs;
+    if (a.echo_db) dir.echo = modem::audio::SimLine::Echo{.gain_db = *a.echo_db, .delay_ms = 10.0};
+    modem::audio::SimLine::Config lc{.a_to_b = dir, .b_to_a = dir, .seed = a.seed};
+    // The far direction gets the opposite offsets, so both signs are exercised.
+    lc.b_to_a.freq_offset_hz = -a.freq_offset_hz;
+    lc.b_to_a.clock_ppm = -a.ppm;
+    modem::audio::SimLine sim(lc);
+
+    modem::TraceBuffer trace;
+    v8::V8Endpoint caller(call_cfg, &trace);
+    v8::V8Endpoint answerer(answer_cfg, &trace);
+    std::array<std::int16_t, kBlock> s{};
+    std::array<float, kBlock> in{}, out{};
+    auto step = [&](v8::V8Endpoint& ep, modem::audio::SimEndpoint& side) {
+        side.read(s);
+        modem::dsp::kernels::s16_to_f32(s, in);
+        ep.process(in, out);
+        modem::dsp::kernels::f32_to_s16(out, s);
+        side.write(s);
+    };
+    const auto limit = static_cast<SampleTime>(a.timeout_s * modem::dsp::kFsHz);
+    for (SampleTime t = 0; t < limit && !g_stop.load(); t += static_cast<SampleTime>(kBlock)) {
+        if (caller.finished() && answerer.finished()) break;
+        step(caller, sim.a());
+        step(answerer, sim.b());
+        drain(trace, events.get());
+    }
+    if (events) events->flush();
+    print_result(std::cout, caller, "caller", a.timeout_s);
+    print_result(std::cout, answerer, "answerer", a.timeout_s);
+    const auto c = final_status(caller.result()), r = final_status(answerer.result());
+    if (c == v8::V8Result::Status::Ok && r == v8::V8Result::Status::Ok) return kExitOk;
+    if (c == v8::V8Result::Status::Failed || r == v8::V8Result::Status::Failed) return kExitFailed;
+    return kExitLegacy;
+}
+
+void add_v8_options(CLI::App& cmd, V8Args& a) {
+    cmd.add_flag("--v8-only", a.v8_only, "stop after V.8 and print the negotiation result");
+    cmd.add_option("--offer", a.offer,
+                   "modulations to advertise, comma-separated, case-insensitive: v34, v34hdx, v32bis, v22bis, v17, "
+                   "v29, v27ter, v26ter, v26bis, v23, v23hdx, v21, pcm")
+        ->capture_default_str();
+    cmd.add_flag("--lapm", a.lapm, "advertise LAPM (V.42) in the protocols category");
+    cmd.add_option("--timeout", a.timeout_s, "give up after this many seconds of line time")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 3600.0));
+    cmd.add_option("--events", a.events, "write every event as one JSON line with its sample time to FILE");
+    cmd.footer(kExitCodes);
+}
+
+}  // namespace
+
+void add_v8(CLI::App& app, Action& action) {
+    for (const v8::Role role : {v8::Role::Caller, v8::Role::Answerer}) {
+        auto args = std::make_shared<V8Args>();
+        const bool caller = role == v8::Role::Caller;
+        auto* cmd = app.add_subcommand(caller ? "call" : "answer",
+                                       caller ? "call: V.8 as the calling modem (--v8-only: print the result)"
+                                              : "answer: V.8 as the answering modem (--v8-only: print the result)");
+        add_v8_options(*cmd, *args);
+        if (caller) cmd->add_flag("--ci", args->ci, "send CI bursts while waiting for the answer tone");
+        else
+            cmd->add_option("--ansam", args->ansam, "answer tone: plain (ANSam) or reversals (ANSam/)")
+                ->capture_default_str();
+        add_line_options(*cmd, args->line, true, true);
+        cmd->callback([&action, args, role] { action = [args, role] { return run_endpoint(*args, role); }; });
+    }
+
+    auto args = std::make_shared<V8Args>();
+    auto* cmd = app.add_subcommand("loopback", "a caller and an answerer in one process over a simulated line");
+    add_v8_options(*cmd, *args);
+    cmd->add_option("--answer-offer", args->answer_offer, "the answerer's modulations (default: --offer)");
+    cmd->add_flag("--ci", args->ci, "the caller sends CI bursts");
+    cmd->add_option("--ansam", args->ansam, "answer tone: plain (ANSam) or reversals (ANSam/)")->capture_default_str();
+    cmd->add_option("--snr", args->snr_db, "noise in both directions, dB below the received signal");
+    cmd->add_option("--freq-offset", args->freq_offset_hz, "frequency offset in Hz (caller->answerer; the other way negated)")
+        ->check(CLI::Range(-100.0, 100.0));
+    cmd->add_option("--ppm", args->ppm, "clock offset in ppm (caller->answerer; the other way negated)")
+        ->check(CLI::Range(-1000.0, 1000.0));
+    cmd->add_flag("--bandpass", args->bandpass, "300-3400 Hz band-pass with delay distortion in both directions");
+    cmd->add_option("--echo-db", args->echo_db, "echo of each side's own transmission, in dB (e.g. -10)");
+    cmd->add_option("--seed", args->seed, "noise seed")->capture_default_str();
+    cmd->callback([&action, args] { action = [args] { return run_loopback(*args); }; });
+}
+
+}  // namespace squeal::cli
