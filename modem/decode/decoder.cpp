@@ -83,7 +83,10 @@ std::string hex(std::span<const std::uint8_t> octets) {
     return s;
 }
 
-double round_to(double x, double step) { return std::round(x / step) * step; }
+/// x rounded to a multiple of step; steps below 1 divide by their inverse so 0.1 steps print cleanly.
+double round_to(double x, double step) {
+    return step < 1.0 ? std::round(x / step) / std::round(1.0 / step) : std::round(x / step) * step;
+}
 
 std::string fmt(const char* f, double a) {
     char buf[64];
@@ -689,6 +692,17 @@ void Decoder::Impl::drop_tone_bursts() {
     std::vector<std::pair<SampleTime, SampleTime>> tone_spans;
     for (const auto& t : events)
         if (t.kind <= Kind::AnsamReversals) tone_spans.emplace_back(t.start, t.end);
+    // Unknown runs decided before a long tone's event had arrived (an endless dial tone) are
+    // dropped when known events cover half of them.
+    std::vector<std::pair<SampleTime, SampleTime>> known;
+    for (const auto& k : events)
+        if (k.kind != Kind::Unknown) known.emplace_back(k.start, k.end);
+    std::erase_if(events, [&](const Event& u) {
+        if (u.kind != Kind::Unknown) return false;
+        SampleTime covered = 0;
+        for (const auto& [ks, ke] : known) covered += std::max<SampleTime>(0, std::min(u.end, ke) - std::max(u.start, ks));
+        return 2 * covered >= u.end - u.start;
+    });
     std::erase_if(events, [&](const Event& b) {
         if (b.kind != Kind::V21Ch1 && b.kind != Kind::V21Ch2) return false;
         const auto* m = b.field("messages");
