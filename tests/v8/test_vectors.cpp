@@ -305,8 +305,9 @@ TEST_CASE("v8 vectors: spandsp's signals decode as their .expect says, in blocks
             CHECK(rep.result.remote_menu.modulations == exp.offer);
             CHECK(rep.result.remote_menu.lapm == exp.lapm);
             CHECK(rep.result.call_function == CallFunction::VSeries);
-            // The octets listed decode to spandsp's configured menu; the last CM/JM may be cut
-            // short by CJ or by the end of the signal (spandsp stops its repetition mid-message).
+            // The octets listed decode to spandsp's configured menu. One odd CM/JM is allowed: in
+            // spandsp_caller_rich_lapm spandsp really sends its fifth CM with 0x6a for 0x2a
+            // (spandsp's own V.21 receiver reads the same octets).
             int matching = 0, other = 0;
             for (const auto* e : got) {
                 if (e->name != "CM" && e->name != "JM") continue;
