@@ -12,7 +12,7 @@
 
 #include "modem/v8/endpoint.hpp"
 
-#include <spandsp.h>
+#include "spandsp_v8.hpp"
 
 using namespace modem::v8;
 using modem::dsp::SampleTime;
@@ -21,25 +21,6 @@ namespace {
 
 constexpr std::size_t kBlock = 40;                  // 5 ms per exchange; project choice
 constexpr SampleTime kLimit = 12 * modem::dsp::kFsHz;  // both must be done within 12 s
-
-/// Our modulation set as spandsp's V8_MOD_* bit mask.
-unsigned to_spandsp(ModulationSet m) {
-    struct Pair {
-        Modulation ours;
-        unsigned theirs;
-    };
-    static constexpr Pair kMap[] = {
-        {Modulation::V17, V8_MOD_V17},       {Modulation::V21, V8_MOD_V21},       {Modulation::V22bis, V8_MOD_V22},
-        {Modulation::V23Hdx, V8_MOD_V23HDX}, {Modulation::V23, V8_MOD_V23},       {Modulation::V26bis, V8_MOD_V26BIS},
-        {Modulation::V26ter, V8_MOD_V26TER}, {Modulation::V27ter, V8_MOD_V27TER}, {Modulation::V29Hdx, V8_MOD_V29},
-        {Modulation::V32bis, V8_MOD_V32},    {Modulation::V34Hdx, V8_MOD_V34HDX}, {Modulation::V34, V8_MOD_V34},
-    };
-    unsigned bits = 0;
-    for (const auto& p : kMap) {
-        if (m.has(p.ours)) bits |= p.theirs;
-    }
-    return bits;
-}
 
 /// spandsp's side: its state, its capabilities, and what its result handler saw.
 struct Far {
@@ -92,7 +73,7 @@ Outcome run(Role role, Offer ours, Offer theirs, int tone = MODEM_CONNECT_TONES_
     V8Endpoint me(cfg);
 
     Far far;
-    far.own_modulations = to_spandsp(theirs.mods);
+    far.own_modulations = test::to_spandsp(theirs.mods);
     far.own_lapm = theirs.lapm;
     v8_parms_t parms{};
     parms.modem_connect_tone = tone;
@@ -141,7 +122,7 @@ void check_agreement(const Outcome& o, Offer ours, Offer theirs) {
     REQUIRE(o.far_status == V8_STATUS_V8_CALL);
     CHECK(o.ours.agreed == common);
     CHECK(o.ours.chosen == common.best());
-    CHECK(o.far.modulations == to_spandsp(common));
+    CHECK(o.far.modulations == test::to_spandsp(common));
     CHECK(o.ours.lapm == (ours.lapm && theirs.lapm));
     CHECK((o.far.protocol == V8_PROTOCOL_LAPM_V42) == (ours.lapm && theirs.lapm));
     CHECK(o.far.call_function == V8_CALL_V_SERIES);

@@ -19,7 +19,7 @@
 #include "modem/events.hpp"
 #include "modem/v8/endpoint.hpp"
 
-#include <spandsp.h>
+#include "spandsp_v8.hpp"
 
 using namespace modem::v8;
 using modem::dsp::SampleTime;
@@ -30,24 +30,6 @@ const std::string kDir = std::string(SQUEAL_SOURCE_DIR) + "/testvectors/v8/";
 constexpr double kTolMs = 20.0;  // style.md section 7 example tolerance
 
 // ---- The generator: spandsp's caller against spandsp's answerer, each side's transmit recorded.
-
-unsigned spandsp_mods(ModulationSet m) {
-    struct Pair {
-        Modulation ours;
-        unsigned theirs;
-    };
-    static constexpr Pair kMap[] = {
-        {Modulation::V17, V8_MOD_V17},       {Modulation::V21, V8_MOD_V21},       {Modulation::V22bis, V8_MOD_V22},
-        {Modulation::V23Hdx, V8_MOD_V23HDX}, {Modulation::V23, V8_MOD_V23},       {Modulation::V26bis, V8_MOD_V26BIS},
-        {Modulation::V26ter, V8_MOD_V26TER}, {Modulation::V27ter, V8_MOD_V27TER}, {Modulation::V29Hdx, V8_MOD_V29},
-        {Modulation::V32bis, V8_MOD_V32},    {Modulation::V34Hdx, V8_MOD_V34HDX}, {Modulation::V34, V8_MOD_V34},
-    };
-    unsigned bits = 0;
-    for (const auto& p : kMap) {
-        if (m.has(p.ours)) bits |= p.theirs;
-    }
-    return bits;
-}
 
 struct SpSide {
     v8_state_t* v8 = nullptr;
@@ -64,7 +46,7 @@ struct SpSide {
         self->final_status = r->status;
     }
     void init(bool calling, ModulationSet mods, bool lapm, int tone) {
-        own = spandsp_mods(mods);
+        own = test::to_spandsp(mods);
         own_lapm = lapm;
         v8_parms_t p{};
         p.modem_connect_tone = tone;
