@@ -4,7 +4,7 @@
 /// boxes and lanes, and PNG output through libpng.
 #include "modem/decode/picture.hpp"
 
-#include <png.h>
+#include "modem/decode/canvas.hpp"
 
 #include <algorithm>
 #include <array>
@@ -23,80 +23,9 @@ constexpr SampleTime kHop = 128;        // one spectrogram column (Decoder's spe
 constexpr SampleTime kFirstCentre = 128;  // centre of the first 256-sample column
 constexpr double kRangeDb = 70.0;       // colour map span below the loudest cell; project choice
 
-// ---- 5x7 font, drawn for this project: 7 rows of 5 pixels, '#' = ink.
-struct Glyph {
-    char c;
-    const char* rows[7];
-};
-constexpr Glyph kFont[] = {
-    {'A', {".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"}},
-    {'B', {"####.", "#...#", "#...#", "####.", "#...#", "#...#", "####."}},
-    {'C', {".###.", "#...#", "#....", "#....", "#....", "#...#", ".###."}},
-    {'D', {"####.", "#...#", "#...#", "#...#", "#...#", "#...#", "####."}},
-    {'E', {"#####", "#....", "#....", "####.", "#....", "#....", "#####"}},
-    {'F', {"#####", "#....", "#....", "####.", "#....", "#....", "#...."}},
-    {'G', {".###.", "#...#", "#....", "#.###", "#...#", "#...#", ".####"}},
-    {'H', {"#...#", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"}},
-    {'I', {".###.", "..#..", "..#..", "..#..", "..#..", "..#..", ".###."}},
-    {'J', {"..###", "...#.", "...#.", "...#.", "...#.", "#..#.", ".##.."}},
-    {'K', {"#...#", "#..#.", "#.#..", "##...", "#.#..", "#..#.", "#...#"}},
-    {'L', {"#....", "#....", "#....", "#....", "#....", "#....", "#####"}},
-    {'M', {"#...#", "##.##", "#.#.#", "#.#.#", "#...#", "#...#", "#...#"}},
-    {'N', {"#...#", "#...#", "##..#", "#.#.#", "#..##", "#...#", "#...#"}},
-    {'O', {".###.", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."}},
-    {'P', {"####.", "#...#", "#...#", "####.", "#....", "#....", "#...."}},
-    {'Q', {".###.", "#...#", "#...#", "#...#", "#.#.#", "#..#.", ".##.#"}},
-    {'R', {"####.", "#...#", "#...#", "####.", "#.#..", "#..#.", "#...#"}},
-    {'S', {".####", "#....", "#....", ".###.", "....#", "....#", "####."}},
-    {'T', {"#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."}},
-    {'U', {"#...#", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."}},
-    {'V', {"#...#", "#...#", "#...#", "#...#", "#...#", ".#.#.", "..#.."}},
-    {'W', {"#...#", "#...#", "#...#", "#.#.#", "#.#.#", "#.#.#", ".#.#."}},
-    {'X', {"#...#", "#...#", ".#.#.", "..#..", ".#.#.", "#...#", "#...#"}},
-    {'Y', {"#...#", "#...#", ".#.#.", "..#..", "..#..", "..#..", "..#.."}},
-    {'Z', {"#####", "....#", "...#.", "..#..", ".#...", "#....", "#####"}},
-    {'0', {".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."}},
-    {'1', {"..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."}},
-    {'2', {".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"}},
-    {'3', {"####.", "....#", "....#", ".###.", "....#", "....#", "####."}},
-    {'4', {"...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."}},
-    {'5', {"#####", "#....", "####.", "....#", "....#", "#...#", ".###."}},
-    {'6', {"..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."}},
-    {'7', {"#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."}},
-    {'8', {".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."}},
-    {'9', {".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."}},
-    {'.', {".....", ".....", ".....", ".....", ".....", ".##..", ".##.."}},
-    {',', {".....", ".....", ".....", ".....", ".##..", "..#..", ".#..."}},
-    {'/', {"....#", "....#", "...#.", "..#..", ".#...", "#....", "#...."}},
-    {'-', {".....", ".....", ".....", "#####", ".....", ".....", "....."}},
-    {':', {".....", ".##..", ".##..", ".....", ".##..", ".##..", "....."}},
-    {'+', {".....", "..#..", "..#..", "#####", "..#..", "..#..", "....."}},
-    {'(', {"...#.", "..#..", ".#...", ".#...", ".#...", "..#..", "...#."}},
-    {')', {".#...", "..#..", "...#.", "...#.", "...#.", "..#..", ".#..."}},
-    {'?', {".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."}},
-    {'_', {".....", ".....", ".....", ".....", ".....", ".....", "#####"}},
-    {'%', {"##...", "##..#", "...#.", "..#..", ".#...", "#..##", "...##"}},
-    {'=', {".....", ".....", "#####", ".....", "#####", ".....", "....."}},
-    {'*', {".....", "#.#.#", ".###.", "#####", ".###.", "#.#.#", "....."}},
-    {'#', {".#.#.", ".#.#.", "#####", ".#.#.", "#####", ".#.#.", ".#.#."}},
-};
-constexpr int kCharW = 6;  // 5 pixels and a space
-
-const Glyph* glyph(char c) {
-    const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    for (const auto& g : kFont)
-        if (g.c == u) return &g;
-    return nullptr;
-}
-
-struct Rgb {
-    std::uint8_t r, g, b;
-};
 constexpr Rgb kCallerColour{0, 220, 255};
 constexpr Rgb kAnswererColour{120, 255, 80};
 constexpr Rgb kUnknownColour{235, 235, 235};
-constexpr Rgb kBackground{16, 16, 20};
-constexpr Rgb kInk{220, 220, 220};
 
 Rgb colour_of(Direction d) {
     switch (d) {
@@ -120,47 +49,6 @@ Rgb heat(double v) {
     return {mix(0), mix(1), mix(2)};
 }
 
-class Canvas {
-public:
-    Canvas(int w, int h) : w_(w), h_(h), px_(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), kBackground) {}
-    void set(int x, int y, Rgb c) {
-        if (x >= 0 && y >= 0 && x < w_ && y < h_) px_[static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(x)] = c;
-    }
-    void fill(int x0, int y0, int x1, int y1, Rgb c) {
-        for (int y = y0; y < y1; ++y)
-            for (int x = x0; x < x1; ++x) set(x, y, c);
-    }
-    void frame(int x0, int y0, int x1, int y1, Rgb c) {
-        for (int x = x0; x < x1; ++x) {
-            set(x, y0, c);
-            set(x, y1 - 1, c);
-        }
-        for (int y = y0; y < y1; ++y) {
-            set(x0, y, c);
-            set(x1 - 1, y, c);
-        }
-    }
-    /// Text with its top-left corner at (x, y); only pixels with from_x <= x < clip_x are drawn.
-    void text(int x, int y, std::string_view s, Rgb c, int clip_x = 1 << 30, int from_x = -(1 << 30)) {
-        for (char ch : s) {
-            if (const Glyph* g = glyph(ch)) {
-                for (int r = 0; r < 7; ++r)
-                    for (int k = 0; k < 5; ++k)
-                        if (g->rows[r][k] == '#' && x + k < clip_x && x + k >= from_x) set(x + k, y + r, c);
-            } else if (ch != ' ') {
-                frame(x, y, std::min(x + 5, clip_x), y + 7, c);  // a character the font lacks
-            }
-            x += kCharW;
-        }
-    }
-    [[nodiscard]] int width() const { return w_; }
-    [[nodiscard]] int height() const { return h_; }
-    [[nodiscard]] const Rgb* row(int y) const { return &px_[static_cast<std::size_t>(y) * static_cast<std::size_t>(w_)]; }
-
-private:
-    int w_, h_;
-    std::vector<Rgb> px_;
-};
 
 /// Band of an event on the spectrogram, in Hz (low, high).
 std::pair<double, double> band_of(const Event& e) {
@@ -240,37 +128,9 @@ std::string tick_text(double t, double step) {
     return buf;
 }
 
-void write_file(const std::string& path, const Canvas& c) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw std::runtime_error("decode: cannot write " + path + ": " + std::strerror(errno));
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    png_infop info = png ? png_create_info_struct(png) : nullptr;
-    if (!png || !info) {
-        png_destroy_write_struct(&png, &info);
-        std::fclose(f);
-        throw std::runtime_error("decode: libpng could not start");
-    }
-    bool ok = false;
-    if (setjmp(png_jmpbuf(png)) == 0) {
-        png_init_io(png, f);
-        png_set_IHDR(png, info, static_cast<png_uint_32>(c.width()), static_cast<png_uint_32>(c.height()), 8,
-                     PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-        png_write_info(png, info);
-        for (int y = 0; y < c.height(); ++y) {
-            static_assert(sizeof(Rgb) == 3);
-            png_write_row(png, reinterpret_cast<png_const_bytep>(c.row(y)));
-        }
-        png_write_end(png, nullptr);
-        ok = true;
-    }
-    png_destroy_write_struct(&png, &info);
-    const bool closed = std::fclose(f) == 0;
-    if (!ok || !closed) throw std::runtime_error("decode: failed writing PNG " + path);
-}
 
 }  // namespace
 
-int text_width(std::string_view text) noexcept { return static_cast<int>(text.size()) * kCharW; }
 
 Picture::Picture()
     : cols_(static_cast<std::size_t>(kMaxColumns) * kBins), acc_(kBins) {}
@@ -383,7 +243,7 @@ PictureSize Picture::write_png(const std::string& path, const std::vector<Event>
         if (text_end > x1) c.text(x0 + 2, lane_y + 2, label, col, text_end, x1);
         row_end[l][r] = std::max(x1, text_end) + 2;
     }
-    write_file(path, c);
+    decode::write_png(path, c);
     return {c.width(), c.height()};
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsp/types.hpp"
+#include "modem/decode/canvas.hpp"
 #include "modem/decode/events.hpp"
 
 namespace modem::decode {
@@ -68,8 +69,5 @@ private:
     int per_ = 1;
     std::string title_;
 };
-
-/// Width in pixels of `text` drawn with the built-in 5x7 font (6 px per character).
-int text_width(std::string_view text) noexcept;
 
 }  // namespace modem::decode
