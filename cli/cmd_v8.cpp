@@ -13,7 +13,7 @@
 #include <stdexcept>
 
 #include "audio/sim_line.hpp"
-#include "cli/commands.hpp"
+#include "cli/call_args.hpp"
 #include "dsp/kernels/kernels.hpp"
 #include "modem/events.hpp"
 #include "modem/v8/endpoint.hpp"
@@ -34,31 +34,12 @@ constexpr double kLingerS = 0.25;
 constexpr double kLoopbackDelayMs = 20.0;
 
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
 constexpr int kExitLegacy = 3;
 constexpr int kExitFailed = 4;
 
 constexpr const char* kExitCodes =
     "Exit status: 0 V.8 completed, 3 legacy (no V.8 peer), 4 V.8 failed or timed out, 1 error, 2 usage.";
 
-struct V8Args {
-    bool v8_only = false;
-    std::string offer = "v22bis,v21";
-    std::string answer_offer;  // loopback only: the answerer's offer ("" = same as --offer)
-    bool lapm = false;
-    std::string ansam = "reversals";
-    bool ci = false;
-    double timeout_s = 20.0;
-    std::string events;
-    LineArgs line;
-    // loopback impairments
-    std::optional<double> snr_db;
-    double freq_offset_hz = 0.0;
-    double ppm = 0.0;
-    bool bandpass = false;
-    std::optional<double> echo_db;
-    std::uint64_t seed = 1;
-};
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -95,7 +76,7 @@ v8::ModulationSet parse_offer(const std::string& text) {
     return set;
 }
 
-v8::V8Endpoint::Config make_config(const V8Args& a, v8::Role role, const std::string& offer) {
+v8::V8Endpoint::Config make_config(const CallArgs& a, v8::Role role, const std::string& offer) {
     v8::V8Endpoint::Config cfg;
     cfg.role = role;
     const v8::Capabilities caps{.modulations = parse_offer(offer), .lapm = a.lapm};
@@ -164,6 +145,9 @@ void print_result(std::ostream& os, const v8::V8Endpoint& ep, const char* label,
     os << std::flush;
 }
 
+/// --timeout for the V.8-only path: 20 s unless given.
+double v8_timeout(const CallArgs& a) { return a.timeout_s > 0 ? a.timeout_s : 20.0; }
+
 int exit_code(v8::V8Result::Status s) {
     switch (s) {
     case v8::V8Result::Status::Ok: return kExitOk;
@@ -172,12 +156,9 @@ int exit_code(v8::V8Result::Status s) {
     }
 }
 
-int run_endpoint(const V8Args& a, v8::Role role) {
+int run_endpoint(const CallArgs& a, v8::Role role) {
     const char* verb = role == v8::Role::Caller ? "call" : "answer";
-    if (!a.v8_only) {
-        std::cerr << "squeal: " << verb << ": the V.22bis data pump is not wired into the CLI yet; use --v8-only\n";
-        return kExitUsage;
-    }
+    if (!a.v8_only) return run_call(a, role == v8::Role::Caller);
     if (!a.answer_offer.empty()) throw std::runtime_error(std::string(verb) + ": --answer-offer is for loopback");
     const auto cfg = make_config(a, role, a.offer);
     auto events = open_events(a.events);
@@ -187,7 +168,7 @@ int run_endpoint(const V8Args& a, v8::Role role) {
 
     std::array<std::int16_t, kBlock> s{};
     std::array<float, kBlock> in{}, out{};
-    const auto limit = static_cast<SampleTime>(a.timeout_s * modem::dsp::kFsHz);
+    const auto limit = static_cast<SampleTime>(v8_timeout(a) * modem::dsp::kFsHz);
     const auto linger = static_cast<SampleTime>(kLingerS * modem::dsp::kFsHz);
     bool input_ended = false;
     SampleTime done_at = -1;
@@ -213,32 +194,17 @@ int run_endpoint(const V8Args& a, v8::Role role) {
     if (events) events->flush();
     // With --audio pipe, stdout carries the audio: the report goes to stderr.
     std::ostream& os = a.line.audio == "pipe" ? std::cerr : std::cout;
-    print_result(os, ep, "", a.timeout_s);
+    print_result(os, ep, "", v8_timeout(a));
     return exit_code(final_status(ep.result()));
 }
 
-int run_loopback(const V8Args& a) {
-    if (!a.v8_only) {
-        std::cerr << "squeal: loopback: the V.22bis data pump is not wired into the CLI yet; use --v8-only\n";
-        return kExitUsage;
-    }
+int run_loopback(const CallArgs& a) {
+    if (!a.v8_only) return run_call_loopback(a);
     const auto call_cfg = make_config(a, v8::Role::Caller, a.offer);
     const auto answer_cfg = make_config(a, v8::Role::Answerer, a.answer_offer.empty() ? a.offer : a.answer_offer);
     auto events = open_events(a.events);
 
-    modem::audio::SimLine::Direction dir;
-    dir.snr_db = a.snr_db;
-    dir.freq_offset_hz = a.freq_offset_hz;
-    dir.clock_ppm = a.ppm;
-    dir.bandpass = a.bandpass;
-    dir.delay_distortion = a.bandpass;
-    dir.delay_ms = kLoopbackDelayMs;
-    if (a.echo_db) dir.echo = modem::audio::SimLine::Echo{.gain_db = *a.echo_db, .delay_ms = 10.0};
-    modem::audio::SimLine::Config lc{.a_to_b = dir, .b_to_a = dir, .seed = a.seed};
-    // The far direction gets the opposite offsets, so both signs are exercised.
-    lc.b_to_a.freq_offset_hz = -a.freq_offset_hz;
-    lc.b_to_a.clock_ppm = -a.ppm;
-    modem::audio::SimLine sim(lc);
+    modem::audio::SimLine sim(sim_config(a, kLoopbackDelayMs));
 
     modem::TraceBuffer trace;
     v8::V8Endpoint caller(call_cfg, &trace);
@@ -252,7 +218,7 @@ int run_loopback(const V8Args& a) {
         modem::dsp::kernels::f32_to_s16(out, s);
         side.write(s);
     };
-    const auto limit = static_cast<SampleTime>(a.timeout_s * modem::dsp::kFsHz);
+    const auto limit = static_cast<SampleTime>(v8_timeout(a) * modem::dsp::kFsHz);
     for (SampleTime t = 0; t < limit && !g_stop.load(); t += static_cast<SampleTime>(kBlock)) {
         if (caller.finished() && answerer.finished()) break;
         step(caller, sim.a());
@@ -260,60 +226,116 @@ int run_loopback(const V8Args& a) {
         drain(trace, events.get());
     }
     if (events) events->flush();
-    print_result(std::cout, caller, "caller", a.timeout_s);
-    print_result(std::cout, answerer, "answerer", a.timeout_s);
+    print_result(std::cout, caller, "caller", v8_timeout(a));
+    print_result(std::cout, answerer, "answerer", v8_timeout(a));
     const auto c = final_status(caller.result()), r = final_status(answerer.result());
     if (c == v8::V8Result::Status::Ok && r == v8::V8Result::Status::Ok) return kExitOk;
     if (c == v8::V8Result::Status::Failed || r == v8::V8Result::Status::Failed) return kExitFailed;
     return kExitLegacy;
 }
 
-void add_v8_options(CLI::App& cmd, V8Args& a) {
+constexpr const char* kCallExitCodes =
+    "Exit status: 0 connected and the call ended (hang-up by either side), 4 no connection (NO CARRIER, BUSY, "
+    "NO ANSWER, NO DIALTONE), 1 error, 2 usage. With --v8-only: 0 V.8 completed, 3 legacy (no V.8 peer), "
+    "4 V.8 failed or timed out.";
+
+void add_common_options(CLI::App& cmd, CallArgs& a, bool loopback) {
     cmd.add_flag("--v8-only", a.v8_only, "stop after V.8 and print the negotiation result");
     cmd.add_option("--offer", a.offer,
-                   "modulations to advertise, comma-separated, case-insensitive: v34, v34hdx, v32bis, v22bis, v17, "
-                   "v29, v27ter, v26ter, v26bis, v23, v23hdx, v21, pcm")
+                   "with --v8-only: modulations to advertise, comma-separated, case-insensitive: v34, v34hdx, "
+                   "v32bis, v22bis, v17, v29, v27ter, v26ter, v26bis, v23, v23hdx, v21, pcm")
         ->capture_default_str();
-    cmd.add_flag("--lapm", a.lapm, "advertise LAPM (V.42) in the protocols category");
-    cmd.add_option("--timeout", a.timeout_s, "give up after this many seconds of line time")
-        ->capture_default_str()
-        ->check(CLI::Range(0.1, 3600.0));
+    cmd.add_flag("--lapm", a.lapm, "with --v8-only: advertise LAPM (V.42) in the protocols category");
+    cmd.add_option("--timeout", a.timeout_s,
+                   "give up (hang up) after this many seconds of line time (default: 20 with --v8-only, else none)")
+        ->check(CLI::Range(0.1, 1e6));
     cmd.add_option("--events", a.events, "write every event as one JSON line with its sample time to FILE");
-    cmd.footer(kExitCodes);
+    cmd.add_flag("--no-v8", a.no_v8, "legacy start-up: V.25 answer tone and straight into V.22bis, no V.8");
+    cmd.add_option("--rate", a.rate, "highest data rate: 2400 (V.22bis) or 1200 (behave as a V.22 modem)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({1200, 2400}));
+    cmd.add_option("--format", a.format,
+                   "character format of the serial data: data bits 5-8, parity N/E/O/M/S, stop bits 1-2 "
+                   "(8N1, 7E1, 7O1, 8E1, 8N2, ...)")
+        ->capture_default_str();
+    cmd.add_option("--level", a.level_dbm0, "data transmit level in dBm0")->capture_default_str()->check(CLI::Range(-40.0, 0.0));
+    cmd.add_flag("--quiet,-q", a.quiet, "print no progress lines on stderr, only the final result");
+    if (!loopback) {
+        cmd.add_option("--send", a.send,
+                       "file whose bytes are sent once connected ('-' = stdin, the default unless --audio pipe)");
+        cmd.add_option("--recv", a.recv,
+                       "file the received bytes are written to ('-' = stdout, the default unless --audio pipe)");
+        cmd.add_option("--idle-hangup", a.idle_hangup_s,
+                       "after the end of --send, hang up once the far end has sent nothing for this many seconds")
+            ->capture_default_str()
+            ->check(CLI::Range(0.0, 3600.0));
+    }
+    cmd.footer(kCallExitCodes);
 }
 
 }  // namespace
 
 void add_v8(CLI::App& app, Action& action) {
     for (const v8::Role role : {v8::Role::Caller, v8::Role::Answerer}) {
-        auto args = std::make_shared<V8Args>();
+        auto args = std::make_shared<CallArgs>();
         const bool caller = role == v8::Role::Caller;
-        auto* cmd = app.add_subcommand(caller ? "call" : "answer",
-                                       caller ? "call: V.8 as the calling modem (--v8-only: print the result)"
-                                              : "answer: V.8 as the answering modem (--v8-only: print the result)");
-        add_v8_options(*cmd, *args);
-        if (caller) cmd->add_flag("--ci", args->ci, "send CI bursts while waiting for the answer tone");
-        else
-            cmd->add_option("--ansam", args->ansam, "answer tone: plain (ANSam) or reversals (ANSam/)")
+        auto* cmd = app.add_subcommand(
+            caller ? "call" : "answer",
+            caller ? "dial NUMBER, connect (V.8, V.22bis) and carry bytes (--v8-only: V.8 only, print the result)"
+                   : "answer a call, connect (V.8, V.22bis) and carry bytes (--v8-only: V.8 only, print the result)");
+        add_common_options(*cmd, *args, false);
+        if (caller) {
+            cmd->add_option("number", args->number, "the number to dial in DTMF (none: the line is already up)");
+            cmd->add_flag("--wait-dialtone", args->wait_dialtone, "require dial tone before dialling (else NO DIALTONE)");
+            cmd->add_flag("--ci", args->ci, "with --v8-only: send CI bursts while waiting for the answer tone");
+        } else {
+            cmd->add_option("--number", args->number,
+                            "answer only when these DTMF digits are dialled (sending dial tone and ringback as the "
+                            "exchange would); default: answer at once");
+            cmd->add_option("--ring", args->ring_s, "seconds of ringback before answering a dialled call")
+                ->capture_default_str()
+                ->check(CLI::Range(0.0, 60.0));
+            cmd->add_flag("--no-exchange-tones", args->no_exchange_tones,
+                          "while waiting for the number, send no dial tone and no ringback");
+            cmd->add_option("--guard", args->guard, "guard tone with the data signal: none, 550 or 1800 (Hz)")
                 ->capture_default_str();
+            cmd->add_option("--ansam", args->ansam, "answer tone: plain or reversals (ANSam/ with V.8, ANS/ without)")
+                ->capture_default_str();
+        }
         add_line_options(*cmd, args->line, true, true);
         cmd->callback([&action, args, role] { action = [args, role] { return run_endpoint(*args, role); }; });
     }
 
-    auto args = std::make_shared<V8Args>();
-    auto* cmd = app.add_subcommand("loopback", "a caller and an answerer in one process over a simulated line");
-    add_v8_options(*cmd, *args);
-    cmd->add_option("--answer-offer", args->answer_offer, "the answerer's modulations (default: --offer)");
-    cmd->add_flag("--ci", args->ci, "the caller sends CI bursts");
-    cmd->add_option("--ansam", args->ansam, "answer tone: plain (ANSam) or reversals (ANSam/)")->capture_default_str();
+    auto args = std::make_shared<CallArgs>();
+    auto* cmd = app.add_subcommand("loopback",
+                                   "a caller and an answerer in one process over a simulated line: a whole call "
+                                   "(or V.8 only with --v8-only), its timeline and a summary");
+    add_common_options(*cmd, *args, true);
+    cmd->add_option("--answer-offer", args->answer_offer, "with --v8-only: the answerer's modulations (default: --offer)");
+    cmd->add_flag("--ci", args->ci, "with --v8-only: the caller sends CI bursts");
+    cmd->add_option("--ansam", args->ansam, "answer tone: plain or reversals")->capture_default_str();
+    cmd->add_option("--number", args->number, "the caller dials these digits and the answerer waits for them")
+        ->capture_default_str();
+    cmd->add_option("--guard", args->guard, "answerer's guard tone: none, 550 or 1800 (Hz)")->capture_default_str();
     cmd->add_option("--snr", args->snr_db, "noise in both directions, dB below the received signal");
     cmd->add_option("--freq-offset", args->freq_offset_hz, "frequency offset in Hz (caller->answerer; the other way negated)")
         ->check(CLI::Range(-100.0, 100.0));
-    cmd->add_option("--ppm", args->ppm, "clock offset in ppm (caller->answerer; the other way negated)")
+    cmd->add_option("--clock-ppm,--ppm", args->ppm, "clock offset in ppm (caller->answerer; the other way negated)")
         ->check(CLI::Range(-1000.0, 1000.0));
     cmd->add_flag("--bandpass", args->bandpass, "300-3400 Hz band-pass with delay distortion in both directions");
-    cmd->add_option("--echo-db", args->echo_db, "echo of each side's own transmission, in dB (e.g. -10)");
-    cmd->add_option("--seed", args->seed, "noise seed")->capture_default_str();
+    cmd->add_option("--line", args->line_kind, "line model: flat or bandpass (= --bandpass)")
+        ->check(CLI::IsMember({"flat", "bandpass"}));
+    cmd->add_option("--echo,--echo-db", args->echo_db, "echo of each side's own transmission, in dB (e.g. -10)");
+    cmd->add_option("--seed", args->seed, "noise and data seed")->capture_default_str();
+    cmd->add_option("--bytes", args->bytes, "random bytes each side sends (when no --send/--send-answerer)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{0}, std::size_t{100} << 20));
+    cmd->add_option("--send", args->send, "file the caller sends (instead of random bytes)");
+    cmd->add_option("--send-answerer", args->send_answerer, "file the answerer sends (instead of random bytes)");
+    cmd->add_option("--cut-at", args->cut_at_s, "pull the carrier (both ways) this many seconds after CONNECT")
+        ->check(CLI::Range(0.0, 1e6));
+    cmd->add_option("--record", args->record, "write the line to a stereo WAV (left: caller, right: answerer)");
+    cmd->add_flag("--verbose,-v", args->verbose, "print every event in the timeline (quality reports too)");
     cmd->callback([&action, args] { action = [args] { return run_loopback(*args); }; });
 }
 

@@ -150,12 +150,3 @@ TEST_CASE("cli v8: a bad --offer name is one line and a non-zero exit") {
         CHECK(r.err.find("v99") != std::string::npos);
     }
 }
-
-TEST_CASE("cli v8: call and answer without --v8-only say the data pump is not wired yet") {
-    for (const char* cmd : {"call", "answer"}) {
-        const auto r = test::run({kSqueal, cmd});
-        CHECK(r.exit_code == 2);
-        CHECK(test::count_lines(r.err) == 1);
-        CHECK(r.err.find("--v8-only") != std::string::npos);
-    }
-}

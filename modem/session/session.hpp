@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// A whole call on one line, for either end: call progress (dial tone, DTMF, ringback, busy),
+/// V.8 or the legacy V.25 answer sequence, the V.22bis/V.22 handshake and then V.14 start-stop
+/// characters carried both ways until one side hangs up or the carrier is lost.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dsp/types.hpp"
+#include "modem/events.hpp"
+#include "modem/tones/answer_tone.hpp"
+#include "modem/tones/cadence.hpp"
+#include "modem/tones/dtmf.hpp"
+#include "modem/tones/tone_gen.hpp"
+#include "modem/v14/v14.hpp"
+#include "modem/v22bis/modem.hpp"
+#include "modem/v8/endpoint.hpp"
+
+namespace modem::session {
+
+using dsp::SampleTime;
+
+enum class Role : std::uint8_t { Caller, Answerer };
+constexpr std::string_view to_string(Role r) noexcept { return r == Role::Caller ? "caller" : "answerer"; }
+
+/// Where a session is. The caller goes WaitDialTone (optional) -> Dialling -> WaitAnswer ->
+/// Training -> Data; the answerer WaitCall (only when it waits for its number) -> Ringing ->
+/// Answering -> Training -> Data. Both may then pass through HangingUp; every path ends in Ended.
+enum class Phase : std::uint8_t {
+    WaitDialTone,  ///< caller: listening for dial tone before dialling
+    Dialling,      ///< caller: sending the number in DTMF
+    WaitAnswer,    ///< caller: ringback or busy may come; the answer tone starts V.8 or the legacy path
+    WaitCall,      ///< answerer: sending dial tone (as the exchange would) and collecting DTMF digits
+    Ringing,       ///< answerer: its number was dialled; ringback goes back to the caller
+    Answering,     ///< answerer: answer tone and V.8 (or ANS on the legacy path)
+    Training,      ///< V.22bis / V.22 start-up handshake
+    Data,          ///< connected: characters both ways
+    HangingUp,     ///< local hang-up: everything accepted goes out, then marks, then silence
+    Ended,
+};
+std::string_view to_string(Phase p) noexcept;
+
+/// How a session ended.
+enum class End : std::uint8_t {
+    None,         ///< not ended
+    LocalHangup,  ///< hangup() was asked for, and everything accepted before it was sent
+    CarrierLost,  ///< the far end hung up, or the line went away, in data
+    NoDialtone,   ///< caller: no dial tone within the wait
+    Busy,         ///< caller: busy tone
+    NoAnswer,     ///< caller: no answer tone within the wait
+    NoCarrier,    ///< the handshake (V.8 or V.22bis) failed
+};
+std::string_view to_string(End e) noexcept;
+/// The Hayes result text a modem prints for that ending ("NO CARRIER", "BUSY", ...; "OK" for a
+/// local hang-up).
+std::string_view result_text(End e) noexcept;
+
+/// What the two ends agreed, handed to the serial data pump and reported with CONNECT.
+struct ConnectInfo {
+    std::string_view modulation;  ///< "V.22bis" or "V.22"
+    int rate_bps = 0;             ///< 2400 or 1200
+    std::string_view start_up;    ///< "V.8" or "V.25" (legacy answer tone, no V.8)
+    std::string_view protocol;    ///< "none": plain V.14 start-stop characters (no V.42 yet)
+    v14::Format format{};         ///< configured, not negotiated (protocols.md 9)
+    SampleTime at = 0;            ///< sample time of CONNECT
+};
+
+/// Counters of a session's data phase.
+struct DataStats {
+    std::uint64_t bytes_sent = 0;      ///< characters put on the line
+    std::uint64_t bytes_received = 0;  ///< characters delivered to read()
+    std::uint64_t bytes_discarded = 0; ///< decoded after the far carrier had gone (never delivered)
+    std::uint64_t parity_errors = 0;
+    std::uint64_t framing_errors = 0;
+    std::uint64_t breaks = 0;
+};
+
+class Session {
+public:
+    struct Config {
+        Role role = Role::Caller;
+        // ---- caller
+        std::string number;                 ///< DTMF digits to dial; "" = no dialling
+        bool wait_dial_tone = false;        ///< NO DIALTONE unless dial tone is heard first
+        double dial_tone_min_s = 1.0;       ///< dial tone heard this long, then dial; project choice
+        double dial_tone_wait_s = 5.0;      ///< give up (NO DIALTONE) after this; project choice
+        double blind_dial_delay_s = 0.5;    ///< without waiting for dial tone; project choice
+        tones::DtmfConfig dtmf{.on_ms = 100.0, .off_ms = 100.0};  ///< Hayes S11-like; project choice
+        double answer_wait_s = 50.0;        ///< from the end of dialling to an answer tone (Hayes S7)
+        // ---- answerer
+        std::string answer_number;          ///< "" = answer at once; else wait for these digits
+        bool exchange_tones = true;         ///< while waiting: send dial tone, then ringback, as the exchange would
+        double ring_s = 2.0;                ///< ringback before going off-hook; project choice
+        double digit_timeout_s = 4.0;       ///< forget a partial number after this gap; project choice
+        // ---- both
+        bool v8 = true;                     ///< false: legacy start-up (ANS, no V.8 messages)
+        bool ansam_reversals = true;        ///< answerer: ANSam/ (V.8) or ANS/ (legacy)
+        v22bis::Rate max_rate = v22bis::Rate::Bps2400;
+        v22bis::GuardTone guard = v22bis::GuardTone::None;  ///< answerer only
+        double level_dbm0 = -13.0;          ///< data transmit level
+        v14::Format format{};
+        std::size_t tx_queue = 4096;        ///< characters accepted ahead of the line (back-pressure)
+        /// Received characters are held this long before read() sees them, so that what the
+        /// receiver decodes from noise between the far carrier dropping and the loss being
+        /// detected is never delivered. Project choice.
+        double hold_ms = 500.0;
+        /// Local hang-up: marks sent after the last character before the carrier is dropped
+        /// (longer than the far end's hold, so our last characters are released there before
+        /// it notices the carrier going). Characters still held when we end are dropped. Project choice.
+        double trailer_ms = 700.0;
+        TraceSink* trace = nullptr;
+    };
+
+    /// Throws std::invalid_argument on a bad configuration (bad digits, guard tone on a caller...).
+    explicit Session(const Config& cfg);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    /// Line audio: `in` heard, `out` to send; same length. Any block size.
+    void process(std::span<const float> in, std::span<float> out);
+
+    /// Offers bytes for the far end; returns how many were taken (0 when the queue is full or
+    /// the session is hanging up or over). Bytes taken are sent before any hang-up.
+    std::size_t write(std::span<const std::uint8_t> bytes);
+    [[nodiscard]] std::size_t writable() const noexcept;
+    /// True when every byte taken by write() has been put on the line.
+    [[nodiscard]] bool tx_drained() const noexcept;
+    /// Received bytes, oldest first; returns how many were copied.
+    std::size_t read(std::span<std::uint8_t> out);
+    [[nodiscard]] std::size_t readable() const noexcept { return rx_out_.size(); }
+    /// Queues a V.14 break (in data).
+    void send_break();
+    /// Hangs up: in data, after everything already taken by write() is on the line; before
+    /// data, at once.
+    void hangup();
+
+    [[nodiscard]] Phase phase() const noexcept { return phase_; }
+    [[nodiscard]] End end() const noexcept { return end_; }
+    [[nodiscard]] bool ended() const noexcept { return phase_ == Phase::Ended; }
+    [[nodiscard]] const std::optional<ConnectInfo>& connection() const noexcept { return connect_; }
+    [[nodiscard]] const DataStats& stats() const noexcept { return stats_; }
+    [[nodiscard]] SampleTime now() const noexcept { return now_; }
+    /// Digits collected by a waiting answerer.
+    [[nodiscard]] const std::string& digits() const noexcept { return digits_; }
+    /// The pump, while there is one (Training, Data, HangingUp): for its status and quality.
+    [[nodiscard]] const v22bis::Modem* pump() const noexcept { return pump_.get(); }
+    [[nodiscard]] const Config& config() const noexcept { return cfg_; }
+
+private:
+    /// Forwards events of a part started mid-call, shifted to the session's clock.
+    class OffsetSink final : public TraceSink {
+    public:
+        TraceSink* next = nullptr;
+        SampleTime offset = 0;
+        void record(const Event& e) noexcept override;
+    };
+    struct HeldChar {
+        SampleTime at;
+        std::uint8_t value;
+    };
+
+    void run(std::span<const float> in, std::span<float> out);
+    void enter(Phase p, std::string_view why);
+    void finish(End e, std::string_view why);
+    void start_tone(const tones::ToneSequence::Config& seq, std::string_view name);
+    void start_v8();
+    void start_legacy_answer();
+    void start_pump(SampleTime initial_silence);
+    void on_connected();
+    void release_held();
+    void listen_call_progress(std::span<const float> in);
+    void collect_digits(std::span<const float> in);
+    [[nodiscard]] double since_s() const noexcept;
+
+    Config cfg_;
+    Phase phase_;
+    End end_ = End::None;
+    SampleTime now_ = 0;
+    SampleTime phase_at_ = 0;
+    // signal generation
+    std::unique_ptr<tones::ToneSequence> tone_;
+    // call progress
+    tones::CadenceDetector dial_det_;
+    tones::CadenceDetector busy_det_;
+    tones::CadenceDetector ring_det_;
+    tones::DtmfDetector dtmf_det_;
+    tones::AnswerToneDetector ans_det_;
+    SampleTime dial_on_since_ = -1;
+    SampleTime tone_wait_since_ = -1;  // legacy caller: waiting for the answer tone to end
+    bool tone_seen_ = false;
+    SampleTime busy_on_since_ = -1;
+    int busy_bursts_ = 0;
+    SampleTime ring_on_since_ = -1;
+    bool ring_reported_ = false;
+    std::string digits_;
+    SampleTime last_digit_at_ = 0;
+    // protocols
+    OffsetSink v8_sink_, pump_sink_;
+    std::unique_ptr<v8::V8Endpoint> v8_;
+    std::unique_ptr<v22bis::Modem> pump_;
+    std::string_view start_up_ = "V.8";
+    // data
+    v14::AsyncTx tx_;
+    v14::AsyncRx rx_;
+    std::deque<HeldChar> held_;
+    std::deque<std::uint8_t> rx_out_;
+    std::optional<ConnectInfo> connect_;
+    DataStats stats_;
+    bool hangup_asked_ = false;
+    SampleTime drained_at_ = -1;
+};
+
+}  // namespace modem::session
