@@ -83,6 +83,10 @@ public:
     [[nodiscard]] bool sixteen_point() const noexcept { return sixteen_; }
     /// Data mode: AGC frozen, slower equaliser and loops (tracking instead of training).
     void set_data_mode(bool on) noexcept { data_mode_ = on; }
+    /// Acquisition again as just after carrier on (fast AGC and timing pull-in, equaliser, carrier
+    /// loop, descrambler, detectors), keeping carrier detect, level and the sample clock: for a
+    /// retrain (V.22bis 6.4) and for a signal that starts while noise already holds carrier on.
+    void restart() noexcept { restart_loops(); }
 
     /// Feeds one sample; true when a symbol was decided on it (then symbol() holds it).
     bool push(float x) noexcept;
