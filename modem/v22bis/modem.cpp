@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// V.22bis pump: per-sample glue of transmitter, receiver and handshake machine, with events.
+/// V.22bis pump: per-sample glue of transmitter, receiver and handshake/retrain machine, with the
+/// receive delay line, the loss-of-equalisation monitor and events (V.22bis 6.3, 6.4).
 #include "modem/v22bis/modem.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace modem::v22bis {
 
 namespace {
 constexpr SampleTime kQualityInterval = dsp::ms_to_samples(1000);  // project choice
+constexpr SampleTime kHoldSamples = dsp::ms_to_samples(Modem::kHoldMs);
+constexpr double kQualityAlpha = 1.0 / 32.0;  // project choice: ~50 ms of symbols
+constexpr double kFadedPower = kConstellationPower / 10.0;  // project choice: 10 dB below the grid power
+/// Project choice: a rise of the in-band level by this much within kOnsetWindow symbols, while
+/// noise already holds carrier detect on, is the far end's signal starting: the receiver starts
+/// its acquisition again, as it would on carrier on.
+constexpr double kOnsetRiseDb = 10.0;
+constexpr std::int64_t kOnsetWindow = 30;                        // symbols, 50 ms
+constexpr SampleTime kOnsetHoldoff = dsp::ms_to_samples(150.0);  // project choice
 /// Line time from an observed symbol to the line time of our reaction: receiver delay, shaping
 /// delay of the transmitter and on average half a symbol until the next symbol boundary.
 SampleTime reaction_latency(const Rx& rx) { return rx.delay() + Tx::kDelaySamples + 7; }
@@ -24,6 +35,7 @@ Modem::Modem(const Config& cfg)
             .initial_silence = cfg.initial_silence,
             .latency = reaction_latency(rx_)},
            [this](const Transition& t) { on_transition(t); }) {
+    if (cfg.initial_silence < 0) throw std::invalid_argument("v22bis modem: initial_silence must be >= 0");
     tx_.set_bit_source([this]() -> std::uint8_t {
         // Until the handshake is over the data bits are binary 1 (marks), as V.22bis requires.
         if (fsm_.state() != HandshakeState::Data || !source_) return 1;
@@ -33,13 +45,92 @@ Modem::Modem(const Config& cfg)
 
 void Modem::on_transition(const Transition& t) {
     emit(cfg_.trace, Event::make(t.at, EventKind::StateEntered, source_name_, to_string(t.to), t.why));
+    if (t.from == HandshakeState::Data && fsm_.retrain_by() != RetrainBy::None) {
+        // A retrain starts: bits from the disturbance on are not data; we train our receiver again
+        // now when we started it (our reception may be the reason), and at the end of every S1.
+        mark_from(fsm_.retrain_cut());
+        if (fsm_.retrain_by() == RetrainBy::Local) rx_.restart();
+        emit(cfg_.trace, Event::make(t.at, EventKind::Info, source_name_, "retrain")
+                             .with("initiated_by", to_string(fsm_.retrain_by()))
+                             .with("reason", t.why));
+    } else if (t.from == HandshakeState::S1Heard &&
+               (t.to == HandshakeState::SendS1Reply || t.to == HandshakeState::Train1200)) {
+        // End of the far end's S1: SB1 at 1200 follows for 450 ms before 16-way decisions. A fresh
+        // acquisition on it is the reliable start: before S1 the caller heard a long USB1, a single
+        // tone that carries no timing information, so its timing loop has wandered in the noise.
+        rx_.restart();
+    }
     if (t.to == HandshakeState::Data) {
         const int bps = static_cast<int>(fsm_.rate());
         emit(cfg_.trace, Event::make(t.at, EventKind::Connected, source_name_, bps == 2400 ? "2400" : "1200")
                              .with("rate", bps));
         next_quality_ = t.at + kQualityInterval;
+        q_mse_ = kConstellationPower / 300.0;  // start from a good 25 dB
+        q_power_ = kConstellationPower;
+        poor_since_ = faded_since_ = kNever;
     } else if (t.to == HandshakeState::Failed) {
-        emit(cfg_.trace, Event::make(t.at, EventKind::Failed, source_name_, "handshake", t.why));
+        // Everything received before the signal faded is delivered first; what followed is noise.
+        const SampleTime cut = faded_since_ != kNever ? faded_since_ : t.at;
+        deliver_until(cut);
+        held_size_ = 0;
+        emit(cfg_.trace, Event::make(t.at, EventKind::Failed, source_name_, fsm_.failure(), t.why));
+    }
+}
+
+void Modem::watch_onset(const RxSymbol& sym) {
+    const RxStatus& st = rx_.status();
+    const double old = level_hist_[level_pos_];  // kOnsetWindow + 2 symbols ago once the ring is full
+    level_hist_[level_pos_] = st.level_dbm0;
+    level_pos_ = (level_pos_ + 1) % level_hist_.size();
+    ++level_count_;
+    const HandshakeState s = fsm_.state();
+    const bool waiting = s == HandshakeState::WaitUsb1 || s == HandshakeState::SendUsb1 || s == HandshakeState::InitialSilence;
+    if (!waiting || !st.carrier || level_count_ <= kOnsetWindow) return;
+    if (onset_holdoff_until_ != kNever && sym.at < onset_holdoff_until_) return;
+    if (st.level_dbm0 - old >= kOnsetRiseDb) {
+        rx_.restart();
+        onset_holdoff_until_ = sym.at + kOnsetHoldoff;
+    }
+}
+
+void Modem::watch_quality(const RxSymbol& sym) {
+    if (!fsm_.delivering() || !fsm_.sixteen_point()) {
+        poor_since_ = faded_since_ = kNever;
+        return;
+    }
+    const Point d = slice16(sym.point);
+    const double e2 = std::norm(sym.point - cf32(static_cast<float>(d.i), static_cast<float>(d.q)));
+    q_mse_ += kQualityAlpha * (e2 - q_mse_);
+    q_power_ += kQualityAlpha * (static_cast<double>(std::norm(sym.point)) - q_power_);
+    const double snr_db = dsp::power_to_db(kConstellationPower / std::max(q_mse_, 1e-12));
+    const double power_err_db = dsp::power_to_db(q_power_ / kConstellationPower);
+    const bool poor = snr_db < kPoorSnrDb || std::abs(power_err_db) > kPoorPowerDb;
+    if (!poor) poor_since_ = kNever;
+    else if (poor_since_ == kNever) poor_since_ = sym.at;
+    if (q_power_ >= kFadedPower) faded_since_ = kNever;
+    else if (faded_since_ == kNever) faded_since_ = sym.at;
+}
+
+void Modem::hold(const Held& h) {
+    if (held_size_ == kHoldCapacity) deliver_until(held_[held_head_].at + 1);  // never reached at 600 baud
+    held_[(held_head_ + held_size_) % kHoldCapacity] = h;
+    ++held_size_;
+}
+
+void Modem::deliver_until(SampleTime before) {
+    while (held_size_ > 0 && held_[held_head_].at < before) {
+        const Held& h = held_[held_head_];
+        if (sink_)
+            for (std::size_t i = 0; i < h.n_bits; ++i) sink_(h.bits[i]);
+        held_head_ = (held_head_ + 1) % kHoldCapacity;
+        --held_size_;
+    }
+}
+
+void Modem::mark_from(SampleTime from) {
+    for (std::size_t k = 0; k < held_size_; ++k) {
+        Held& h = held_[(held_head_ + k) % kHoldCapacity];
+        if (h.at >= from) h.bits = {1, 1, 1, 1};
     }
 }
 
@@ -51,24 +142,29 @@ void Modem::on_symbol(const RxSymbol& sym) {
                                      "carrier")
                              .with("level_dbm0", st.level_dbm0));
     }
-    const bool was_data = fsm_.state() == HandshakeState::Data;
-    fsm_.step(sym.at, Observations::from(st));
+    watch_onset(sym);
+    watch_quality(sym);
+    Observations obs = Observations::from(st);
+    obs.poor_since = poor_since_;
+    fsm_.step(sym.at, obs);
     tx_.set_signal(fsm_.tx_signal());
     rx_.set_sixteen_point(fsm_.sixteen_point());
-    rx_.set_data_mode(fsm_.rx_data());
-    if (fsm_.rx_data() && sink_ && !carrier_lost_)
-        for (std::size_t i = 0; i < sym.n_bits; ++i) sink_(sym.bits[i]);
-    if (was_data && !carrier_lost_) {
-        if (!st.carrier) {
-            carrier_lost_ = true;
-            emit(cfg_.trace, Event::make(sym.at, EventKind::Failed, source_name_, "carrier lost", "far end's carrier dropped"));
-        } else if (sym.at >= next_quality_) {
-            next_quality_ += kQualityInterval;
-            emit(cfg_.trace, Event::make(sym.at, EventKind::Info, source_name_, "quality")
-                                 .with("snr_db", st.snr_db)
-                                 .with("freq_offset_hz", st.freq_offset_hz)
-                                 .with("clock_ppm", st.clock_ppm));
+    rx_.set_data_mode(fsm_.delivering());
+    if (fsm_.rx_data() && fsm_.state() != HandshakeState::Failed) {
+        Held h{.at = sym.at, .n_bits = sym.n_bits, .bits = sym.bits};
+        if (!fsm_.delivering()) {  // circuit 109 on during a retrain: marks at the data rate
+            h.n_bits = static_cast<std::uint8_t>(bits_per_symbol(fsm_.rate()));
+            h.bits = {1, 1, 1, 1};
         }
+        hold(h);
+        deliver_until(sym.at - kHoldSamples);
+    }
+    if (fsm_.state() == HandshakeState::Data && sym.at >= next_quality_) {
+        next_quality_ += kQualityInterval;
+        emit(cfg_.trace, Event::make(sym.at, EventKind::Info, source_name_, "quality")
+                             .with("snr_db", st.snr_db)
+                             .with("freq_offset_hz", st.freq_offset_hz)
+                             .with("clock_ppm", st.clock_ppm));
     }
 }
 
