@@ -160,3 +160,38 @@ TEST_CASE("cli call: bad call options are one line and a non-zero exit") {
         CHECK(r.out.empty());
     }
 }
+
+TEST_CASE("cli call: squeal call and squeal answer over FIFOs against a spandsp modem program, V.8 then V.22bis") {
+    const std::string peer = SQUEAL_SPANDSP_PEER;
+    for (const bool we_call : {true, false}) {
+        for (const bool v8 : {true, false}) {
+            CAPTURE(we_call);
+            CAPTURE(v8);
+            const fs::path dir = scratch_dir(std::string("spandsp") + (we_call ? "c" : "a") + (v8 ? "8" : "l"));
+            const std::string to_us = (dir / "a").string(), to_peer = (dir / "b").string();
+            REQUIRE(mkfifo(to_us.c_str(), 0600) == 0);
+            REQUIRE(mkfifo(to_peer.c_str(), 0600) == 0);
+            const std::string ours = (dir / "ours.bin").string(), theirs = (dir / "theirs.bin").string();
+            write_random(ours, 2200, 3);
+            write_random(theirs, 2100, 4);
+            const std::string got_ours = (dir / "got_ours.bin").string(), got_theirs = (dir / "got_theirs.bin").string();
+            const std::string log = (dir / "squeal.txt").string(), peer_log = (dir / "peer.txt").string();
+            const std::string legacy = v8 ? "" : " --no-v8";
+            const std::string script =
+                "timeout 60 " + kSqueal + (we_call ? " call" : " answer") + legacy + " --audio pipe --send " + ours +
+                " --recv " + got_theirs + " <" + to_us + " >" + to_peer + " 2>" + log + " & timeout 60 " + peer +
+                (we_call ? " answer" : " call") + legacy + " --send " + theirs + " --recv " + got_ours + " >" + to_us +
+                " <" + to_peer + " 2>" + peer_log + "; p=$?; wait $!; s=$?; echo $s $p";
+            const auto r = test::run({"/bin/sh", "-c", script});
+            const std::string out = test::read_all(log), pout = test::read_all(peer_log);
+            CAPTURE(out);
+            CAPTURE(pout);
+            CHECK(r.out == "0 0\n");
+            CHECK(out.find("CONNECT 2400") != std::string::npos);
+            CHECK(out.find(v8 ? "via V.8" : "via V.25") != std::string::npos);
+            CHECK(test::read_all(got_ours) == test::read_all(ours));      // us -> spandsp
+            CHECK(test::read_all(got_theirs) == test::read_all(theirs));  // spandsp -> us
+            fs::remove_all(dir);
+        }
+    }
+}
