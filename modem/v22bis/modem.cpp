@@ -144,6 +144,12 @@ void Modem::on_symbol(const RxSymbol& sym) {
     }
     watch_onset(sym);
     watch_quality(sym);
+    // Caller waiting for the reply to its S1: the answerer's USB1 is a single tone with no timing
+    // information, so the timing loop wanders in noise while it lasts. When it ends (the answerer's
+    // S1 or SB1 starts) the receiver acquires afresh on a signal that has timing transitions.
+    const bool usb1 = st.usb1_since != kNever;
+    if (usb1_was_on_ && !usb1 && fsm_.state() == HandshakeState::WaitReply) rx_.restart();
+    usb1_was_on_ = usb1;
     Observations obs = Observations::from(st);
     obs.poor_since = poor_since_;
     fsm_.step(sym.at, obs);

@@ -114,6 +114,7 @@ private:
     std::size_t level_pos_ = 0;
     std::int64_t level_count_ = 0;
     SampleTime onset_holdoff_until_ = kNever;
+    bool usb1_was_on_ = false;
     // receive delay line
     std::array<Held, kHoldCapacity> held_{};
     std::size_t held_head_ = 0, held_size_ = 0;
