@@ -36,6 +36,13 @@ TEST_CASE("AT engine fuzz: random input never throws and AT still works afterwar
                         chunk[i] = static_cast<std::uint8_t>(alphabet[rng() % alphabet.size()]);
                     chunk.push_back('\r');
                 }
+                if (rng() % 40 == 0) {  // a well-timed escape now and then, to reach OnlineCommand
+                    now += 2000;
+                    chunk.assign(3, '+');
+                    e.feed(chunk, now);
+                    now += 2000;
+                    chunk.clear();
+                }
                 e.feed(chunk, now);
                 switch (rng() % 16) {
                 case 0: e.on_connect(static_cast<int>(rng() % 3000), modem::v14::Format{}); break;
@@ -60,15 +67,20 @@ TEST_CASE("AT engine fuzz: random input never throws and AT still works afterwar
             }
         }());
         CHECK(out_bytes > 0);
-        // Whatever state it is in, hanging up and a reset bring it back.
+        // Whatever state it is in: end the line (S3 may have been changed), drop any call, reset.
+        const auto s3 = static_cast<std::uint8_t>(e.sreg(3));
+        e.feed(std::vector<std::uint8_t>{s3}, now + 5000);
         e.on_no_carrier();
-        const std::string reset = "\rATZ\r";
-        e.feed(std::vector<std::uint8_t>(reset.begin(), reset.end()), now + 5000);
+        e.feed(std::vector<std::uint8_t>{'A', 'T', 'Z', s3}, now + 5000);
+        CHECK(e.settings() == Settings::factory());
         (void)e.take_output();
         const std::string at = "AT\r";
         e.feed(std::vector<std::uint8_t>(at.begin(), at.end()), now + 5001);
         CHECK(e.take_output() == "AT\r\r\nOK\r\n");
         CHECK(e.mode() == Engine::Mode::Command);
     }
-    for (int seen : mode_seen) CHECK(seen > 100);  // the fuzz reached every mode, often
+    for (std::size_t m = 0; m < mode_seen.size(); ++m) {
+        CAPTURE(m);
+        CHECK(mode_seen[m] > 100);
+    }  // the fuzz reached every mode, often
 }
