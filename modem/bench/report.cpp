@@ -293,6 +293,7 @@ void plot_ber_png(const std::string& path, std::span<const Figures> figures) {
         legend_y += 8;
     }
     cv.text(kRight + 14, legend_y, "1E-5 TARGET: DASHED", target);
+    cv.text(kRight + 14, legend_y + 14, "POINTS WITHOUT ERRORS: NOT DRAWN", decode::kInk);
     decode::write_png(path, cv);
 }
 
