@@ -72,6 +72,8 @@ public:
     /// Data flowing both ways (not during a retrain).
     [[nodiscard]] bool connected() const noexcept { return fsm_.state() == HandshakeState::Data; }
     [[nodiscard]] bool retraining() const noexcept { return fsm_.retrain_by() != RetrainBy::None; }
+    /// Who started the retrain in progress (None when there is none).
+    [[nodiscard]] RetrainBy retrain_by() const noexcept { return fsm_.retrain_by(); }
     [[nodiscard]] bool failed() const noexcept { return fsm_.state() == HandshakeState::Failed; }
     [[nodiscard]] Rate rate() const noexcept { return fsm_.rate(); }
     [[nodiscard]] const RxStatus& rx_status() const noexcept { return rx_.status(); }
