@@ -229,10 +229,12 @@ public:
     /// Requests for the call session since the last call, oldest first.
     [[nodiscard]] std::vector<Action> take_actions();
 
-    // ---- call session side (each ignored in modes where it makes no sense, see the .cpp)
-    /// Handshake done at `rate_bps` (Connecting) -> CONNECT <rate>, Online. `format` is the
-    /// character format the data layer uses (normally call_params().format); the escape
-    /// character is compared on its data bits.
+    // ---- call session side. Each is ignored outside the modes named (e.g. a late on_connect
+    // after a keypress abandoned the call), so the session may report freely.
+    /// Handshake done at `rate_bps` (Connecting, not a ';' dial) -> CONNECT <rate>, Online.
+    /// `format` is the character format the data layer uses (normally call_params().format);
+    /// the escape character is compared on its data bits. An invalid format is replaced by
+    /// detected_format().
     void on_connect(int rate_bps, const v14::Format& format);
     /// Call failed or carrier lost (Connecting, Online, OnlineCommand) -> NO CARRIER, Command.
     void on_no_carrier();

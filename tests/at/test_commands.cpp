@@ -227,7 +227,7 @@ TEST_CASE("AT engine: ATD parses the dial string into steps") {
     CHECK(h.e.connected_rate_bps() == 1200);
 }
 
-TEST_CASE("AT engine: a bare ATD originates without digits; ATD while connected is an error") {
+TEST_CASE("AT engine: a bare ATD originates without digits, and ATD while connected is an error") {
     Harness h;
     h.quiet_echo();
     CHECK(h.type("ATD\r").empty());
@@ -260,7 +260,7 @@ TEST_CASE("AT engine: a key pressed while connecting abandons the call") {
     CHECK(h.type("AT\r") == v1("OK"));
 }
 
-TEST_CASE("AT engine: ATA answers; carrier loss gives NO CARRIER") {
+TEST_CASE("AT engine: ATA answers and carrier loss gives NO CARRIER") {
     Harness h;
     h.quiet_echo();
     CHECK(h.type("ATA\r").empty());

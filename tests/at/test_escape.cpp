@@ -24,7 +24,7 @@ Harness online() {
 }
 }  // namespace
 
-TEST_CASE("Escape: guard, +++, guard gives OK and command mode; the + are not data") {
+TEST_CASE("Escape: guard, +++, guard gives OK and command mode, and the + are not data") {
     Harness h = online();
     h.type_at("hello", 100);
     CHECK(h.type_at("+", 1100).empty());  // exactly one guard time after "hello"
@@ -101,7 +101,7 @@ TEST_CASE("Escape: mixed data and + in one burst is all data, in order") {
     CHECK(h.e.mode() == Mode::Online);
 }
 
-TEST_CASE("Escape: S2 and S12 change the character and the guard time; S2 > 127 disables it") {
+TEST_CASE("Escape: S2 and S12 change the character and the guard time, S2 > 127 disables it") {
     Harness h;
     h.quiet_echo();
     CHECK(h.type("ATS2=33S12=10\r") == v1("OK"));  // '!' and 200 ms

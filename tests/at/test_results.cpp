@@ -129,7 +129,7 @@ TEST_CASE("Results: BUSY, NO DIALTONE and NO ANSWER depend on the X level") {
     }
 }
 
-TEST_CASE("Format detection: 7E1, 7O1, 7M1, 8N1 from AT and at; 7S1 reads as 8N1") {
+TEST_CASE("Format detection: 7E1, 7O1, 7M1, 8N1 from AT and at, 7S1 reads as 8N1") {
     const std::pair<Parity, const char*> cases[] = {
         {Parity::None, "8N1"}, {Parity::Even, "7E1"}, {Parity::Odd, "7O1"}, {Parity::Mark, "7M1"}, {Parity::Space, "8N1"}};
     for (const auto& [parity, expect] : cases) {
