@@ -217,6 +217,8 @@ private:
     DataStats stats_;
     bool hangup_asked_ = false;
     SampleTime drained_at_ = -1;
+    SampleTime unanswered_since_ = -1;
+    SampleTime poor_since_ = -1;  // 1200 bit/s: decision SNR low since  // our retrain S1 waiting for the far end's
 };
 
 }  // namespace modem::session
