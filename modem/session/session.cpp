@@ -389,7 +389,11 @@ void Session::run(std::span<const float> in, std::span<float> out) {
         return;
     case Phase::Ringing:
         if (tone_) tone_->generate(out);
-        if (since_s() >= cfg_.ring_s) {
+        if (!cfg_.auto_answer && static_cast<double>(rings_) * cfg_.ring_cycle_s <= since_s()) {
+            ++rings_;
+            emit(cfg_.trace, Event::make(now_, EventKind::Info, kSource, "ring").with("count", rings_));
+        }
+        if (cfg_.auto_answer ? since_s() >= cfg_.ring_s : answer_asked_) {
             tone_.reset();
             enter(Phase::Answering, "off hook");
             if (cfg_.v8) start_v8();
@@ -508,6 +512,10 @@ std::size_t Session::read(std::span<std::uint8_t> out) {
 
 void Session::send_break() {
     if (phase_ == Phase::Data) tx_.send_break();
+}
+
+void Session::answer() {
+    if (phase_ == Phase::Ringing) answer_asked_ = true;
 }
 
 void Session::hangup() {

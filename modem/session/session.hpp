@@ -99,6 +99,10 @@ public:
         std::string answer_number;          ///< "" = answer at once; else wait for these digits
         bool exchange_tones = true;         ///< while waiting: send dial tone, then ringback, as the exchange would
         double ring_s = 2.0;                ///< ringback before going off-hook; project choice
+        /// false: after the number matched, keep ringing (an Info "ring" event per ring cycle)
+        /// until answer() is called, as a Hayes modem waits for S0 rings or ATA.
+        bool auto_answer = true;
+        double ring_cycle_s = 6.0;          ///< one ring every this long (US 2 s on / 4 s off)
         double digit_timeout_s = 4.0;       ///< forget a partial number after this gap; project choice
         // ---- both
         bool v8 = true;                     ///< false: legacy start-up (ANS, no V.8 messages)
@@ -142,6 +146,10 @@ public:
     /// Hangs up: in data, after everything already taken by write() is on the line; before
     /// data, at once.
     void hangup();
+    /// Answerer that is Ringing (auto_answer false): goes off hook now. Ignored otherwise.
+    void answer();
+    /// Rings signalled so far (Ringing): one when the number matched, then one per ring cycle.
+    [[nodiscard]] int rings() const noexcept { return rings_; }
 
     [[nodiscard]] Phase phase() const noexcept { return phase_; }
     [[nodiscard]] End end() const noexcept { return end_; }
@@ -218,7 +226,9 @@ private:
     bool hangup_asked_ = false;
     SampleTime drained_at_ = -1;
     SampleTime unanswered_since_ = -1;
-    SampleTime poor_since_ = -1;  // 1200 bit/s: decision SNR low since  // our retrain S1 waiting for the far end's
+    SampleTime poor_since_ = -1;  // 1200 bit/s: decision SNR low since
+    int rings_ = 0;
+    bool answer_asked_ = false;  // our retrain S1 waiting for the far end's
 };
 
 }  // namespace modem::session
