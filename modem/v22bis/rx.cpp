@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// V.22bis receiver: matched filter, AGC, Gardner timing, T/2 LMS equaliser, carrier PLL, detectors.
+/// V.22bis receiver: polyphase matched filter, AGC, Gardner timing, T/2 LMS equaliser, carrier PLL, detectors.
 #include "modem/v22bis/rx.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
+#include "dsp/kernels/kernels.hpp"
 #include "dsp/liquid_design.hpp"
 
 namespace modem::v22bis {
@@ -16,11 +18,18 @@ namespace {
 constexpr double kHalfSymbolsPerSample = 2.0 * kBaud / dsp::kFsHz;  // 0.15 T/2 intervals per sample
 constexpr double kSamplesPerSymbol = static_cast<double>(kSymbolNum) / kSymbolDen;
 constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of matched filter
+// Polyphase matched filter (project choices): 48 phases per sample put the nearest phase within
+// 1/96 sample (0.0008 symbol) of the timing loop's instant; 48 is a multiple of kSymbolDen, so
+// the RRC design has an integer number of points per symbol.
+constexpr unsigned kPhases = 48;
+constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far before the newest sample
+constexpr double kSamplesPerHalfSymbol = 1.0 / kHalfSymbolsPerSample;
 constexpr double kRcPowerFactor = 0.8125; // 1 - beta/4: mean |RC-shaped data|^2 / symbol power
 constexpr double kGridPower = kConstellationPower;
-constexpr double kLevelAlpha = 1.0 / 120.0;       // 15 ms level average (carrier detect)
-constexpr double kAgcFastAlpha = 1.0 / 32.0;      // 4 ms: first symbols after carrier on
-constexpr double kAgcSlowAlpha = 1.0 / 800.0;     // 100 ms: training
+// One-pole time constants in samples, applied at the T/2 rate.
+constexpr double kLevelTau = 120.0;               // 15 ms level average (carrier detect)
+constexpr double kAgcFastTau = 32.0;              // 4 ms: first symbols after carrier on
+constexpr double kAgcSlowTau = 800.0;             // 100 ms: training
 constexpr std::int64_t kAgcFastSymbols = 16;      // project choice
 constexpr std::int64_t kEqHoldSymbols = 32;       // project choice: let timing settle first
 constexpr std::int64_t kTimingAcqSymbols = 32;    // project choice: fast timing pull-in after carrier on
@@ -40,48 +49,72 @@ int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
 }  // namespace
 
 namespace {
-std::vector<float> matched_taps() {
-    // The 8 kHz matched filter is every third tap of a 40-samples-per-symbol design, on the
-    // phase that keeps the centre tap (index 160 of 321).
-    const std::vector<float> h = dsp::design::rrc(
-        {.samples_per_symbol = kSymbolNum, .span_symbols = kRrcSpan, .beta = kRollOff});
-    const std::size_t centre = h.size() / 2;
-    std::vector<float> taps;
-    double sum = 0;
-    for (std::size_t i = centre % kSymbolDen; i < h.size(); i += kSymbolDen) {
-        taps.push_back(h[i]);
-        sum += h[i];
-    }
-    for (float& t : taps) t = static_cast<float>(t / sum);  // DC gain 1
-    return taps;
-}
+// One-pole coefficient per T/2 sample for a time constant of `tau` samples.
+double alpha_per_half_symbol(double tau) { return 1.0 - std::exp(-kSamplesPerHalfSymbol / tau); }
 }  // namespace
 
 Rx::Rx(const Config& cfg)
     : cfg_(cfg),
-      lo_({.freq_hz = -rx_carrier_hz(cfg.role)}),
-      rrc_({.taps = matched_taps()}),
+      level_alpha_(alpha_per_half_symbol(kLevelTau)),
+      agc_fast_alpha_(alpha_per_half_symbol(kAgcFastTau)),
+      agc_slow_alpha_(alpha_per_half_symbol(kAgcSlowTau)),
       on_power_(dsp::dbm0_to_power(cfg.carrier_on_dbm0)),
       off_power_(dsp::dbm0_to_power(cfg.carrier_off_dbm0)) {
     if (cfg.carrier_off_dbm0 > cfg.carrier_on_dbm0)
         throw std::invalid_argument("v22bis rx: carrier-off threshold above the on threshold");
     if (cfg.eq_taps < 4 || cfg.eq_taps % 2 != 0 || cfg.eq_taps > 64)
         throw std::invalid_argument("v22bis rx: equaliser taps must be even, 4..64");
+    // RRC at kPhases points per sample: h(tau) = g[C + tau kPhases], C the centre, +/- C / kPhases
+    // samples long. Filter delay D = floor of that; lag i of phase p (delay p / kPhases) takes
+    // g[C + (i - D) kPhases - p], and L = 2 D + 2 lags cover every phase 0 .. kPhases.
+    const std::vector<float> g = dsp::design::rrc(
+        {.samples_per_symbol = kSymbolNum * kPhases / kSymbolDen, .span_symbols = kRrcSpan, .beta = kRollOff});
+    const auto centre = static_cast<std::ptrdiff_t>(g.size() / 2);
+    const std::ptrdiff_t d = centre / kPhases;
+    n_taps_ = static_cast<std::size_t>(2 * d + 2);
+    const double w = dsp::kTwoPi * rx_carrier_hz(cfg.role) / dsp::kFsHz;
+    bank_.assign((kPhases + 1) * n_taps_, cf32{});
+    std::vector<double> h(n_taps_);
+    for (std::size_t p = 0; p <= kPhases; ++p) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < n_taps_; ++i) {
+            const std::ptrdiff_t k = centre + (static_cast<std::ptrdiff_t>(i) - d) * kPhases - static_cast<std::ptrdiff_t>(p);
+            h[i] = k >= 0 && k < static_cast<std::ptrdiff_t>(g.size()) ? g[static_cast<std::size_t>(k)] : 0.0;
+            sum += h[i];
+        }
+        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot.
+        cf32* row = bank_.data() + p * n_taps_;
+        for (std::size_t i = 0; i < n_taps_; ++i) {
+            const double a = h[i] / sum;
+            const double wi = w * static_cast<double>(i);
+            row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
+        }
+    }
+    ring_len_ = n_taps_ + kMaxLateSamples;
+    ring_.assign(2 * ring_len_, 0.0f);
+    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz).
+    const auto fc = static_cast<long>(std::lround(rx_carrier_hz(cfg.role)));
+    const long period = static_cast<long>(dsp::kFsHz) / std::gcd(static_cast<long>(dsp::kFsHz), fc);
+    derot_.resize(static_cast<std::size_t>(period));
+    for (std::size_t k = 0; k < derot_.size(); ++k) {
+        const double wk = w * static_cast<double>(k);
+        derot_[k] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
+    }
     taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
     line_.assign(2 * taps_.size(), cf32{});
-    // matched filter + interpolator + equaliser centre (half the T/2 span)
-    delay_ = static_cast<SampleTime>(rrc_.delay()) + 2 +
-             static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
+    // The T/2 sample decided on input n stands for line time n - f - D (n = now() - 1); plus the
+    // equaliser centre (half the T/2 span).
+    delay_ = 1 + static_cast<SampleTime>(d) + static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
     reset();
 }
 
 void Rx::reset() noexcept {
-    lo_.reset();
-    rrc_.reset();
+    std::fill(ring_.begin(), ring_.end(), 0.0f);
+    ring_pos_ = 0;
+    decided_ = false;
     power_ = 0.0;
     agc_power_ = kGridPower;
     gain_ = 1.0;
-    hist_.fill(cf32{});
     mu_ = 0.0;
     step_adj_ = 0.0;
     odd_ = false;
@@ -114,11 +147,43 @@ void Rx::restart_loops() noexcept {
 }
 
 bool Rx::push(float x) noexcept {
-    ++now_;
-    const cf32 z = rrc_.step(x * lo_.next());
+    feed(std::span<const float>(&x, 1));
+    return decided_;
+}
+
+std::size_t Rx::feed(std::span<const float> in) noexcept {
+    decided_ = false;
+    for (std::size_t n = 0; n < in.size(); ++n) {
+        ++now_;
+        ring_pos_ = ring_pos_ + 1 == ring_len_ ? 0 : ring_pos_ + 1;
+        ring_[ring_pos_] = in[n];
+        ring_[ring_pos_ + ring_len_] = in[n];
+        mu_ += kHalfSymbolsPerSample + step_adj_;
+        if (mu_ >= 1.0) {
+            on_instant();
+            if (decided_) return n + 1;
+        }
+    }
+    return in.size();
+}
+
+void Rx::on_instant() noexcept {
+    // A T/2 instant fell `late` samples before the newest sample.
+    const double inc = kHalfSymbolsPerSample + step_adj_;
+    mu_ -= 1.0;
+    const double late = std::clamp(mu_ / inc, 0.0, static_cast<double>(kMaxLateSamples));
+    auto shift = static_cast<std::size_t>(late);
+    auto phase = static_cast<std::size_t>(std::lround((late - static_cast<double>(shift)) * kPhases));
+    if (shift == kMaxLateSamples) phase = 0;
+    // Window of L samples ending `shift` samples before the newest (ring_[ring_pos_ + W] is newest).
+    const float* x = ring_.data() + ring_pos_ + ring_len_ + 1 - shift - n_taps_;
+    const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
+                                       std::span<const float>(x, n_taps_));
+    const auto newest = static_cast<std::size_t>(now_ - 1) - shift;
+    const cf32 z = acc * derot_[newest % derot_.size()];
     const double p = std::norm(z);
     // In-band level and carrier detect with hysteresis.
-    power_ += kLevelAlpha * (2.0 * p / kRcPowerFactor - power_);
+    power_ += level_alpha_ * (2.0 * p / kRcPowerFactor - power_);
     st_.level_dbm0 = dsp::power_to_dbm0(power_);
     if (!st_.carrier && power_ > on_power_) {
         st_.carrier = true;
@@ -130,31 +195,13 @@ bool Rx::push(float x) noexcept {
         st_.carrier_since = kNever;
         restart_loops();
     }
-    // AGC: mean |v|^2 of RC-shaped data is 0.8125 of the symbol power.
+    // AGC: mean |z|^2 of RC-shaped data is 0.8125 of the symbol power.
     if (!data_mode_) {
-        const double a = symbols_since_on_ < kAgcFastSymbols ? kAgcFastAlpha : kAgcSlowAlpha;
+        const double a = symbols_since_on_ < kAgcFastSymbols ? agc_fast_alpha_ : agc_slow_alpha_;
         agc_power_ += a * (p - agc_power_);
         gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
     }
-    const cf32 v = z * static_cast<float>(gain_);
-    hist_[0] = hist_[1];
-    hist_[1] = hist_[2];
-    hist_[2] = hist_[3];
-    hist_[3] = v;
-    // A T/2 instant fell `frac` samples before this sample; interpolate one sample later, between
-    // hist_[1] and hist_[2] (cubic Lagrange), at u in [0, 1) from hist_[1].
-    const double inc = kHalfSymbolsPerSample + step_adj_;
-    mu_ += inc;
-    if (mu_ < 1.0) return false;
-    mu_ -= 1.0;
-    const double frac = mu_ / inc;
-    const float u = static_cast<float>(1.0 - frac);
-    const float cm1 = -u * (u - 1.0f) * (u - 2.0f) / 6.0f;
-    const float c0 = (u + 1.0f) * (u - 1.0f) * (u - 2.0f) / 2.0f;
-    const float c1 = -(u + 1.0f) * u * (u - 2.0f) / 2.0f;
-    const float c2 = (u + 1.0f) * u * (u - 1.0f) / 6.0f;
-    const cf32 s = cm1 * hist_[0] + c0 * hist_[1] + c1 * hist_[2] + c2 * hist_[3];
-    return on_half_symbol(s);
+    decided_ = on_half_symbol(z * static_cast<float>(gain_));
 }
 
 bool Rx::on_half_symbol(cf32 v) noexcept {
