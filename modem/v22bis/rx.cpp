@@ -24,6 +24,10 @@ constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of mat
 constexpr unsigned kPhases = 48;
 constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far before the newest sample
 constexpr double kSamplesPerHalfSymbol = 1.0 / kHalfSymbolsPerSample;
+// Timing accumulator in fixed point, 2^32 per T/2 interval: integer sums are exact, so a run of
+// samples can be added in one step and the result does not depend on how the input is cut.
+constexpr std::int64_t kMuOne = std::int64_t{1} << 32;
+constexpr double kMuScale = static_cast<double>(kMuOne);
 constexpr double kRcPowerFactor = 0.8125; // 1 - beta/4: mean |RC-shaped data|^2 / symbol power
 constexpr double kGridPower = kConstellationPower;
 // One-pole time constants in samples, applied at the T/2 rate.
@@ -46,6 +50,24 @@ constexpr double kPllAData = 0.04, kPllBData = 0.0008;
 constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
 int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
+
+/// cos x and sin x for |x| <= 2 pi, error below 2e-9: x = k pi/2 + r with |r| <= pi/4, Taylor
+/// series in r to r^11 / r^12, then the quadrant k. A fraction of the cost of libm's sincos, which
+/// ran once per symbol.
+cf32 unit_phasor(double x) noexcept {
+    constexpr double kTwoOverPi = 2.0 / dsp::kPi;
+    const int k = static_cast<int>(x * kTwoOverPi + (x >= 0.0 ? 0.5 : -0.5));
+    const double r = x - k * (dsp::kPi / 2.0);
+    const double r2 = r * r;
+    const double s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 + r2 * (-1.0 / 39916800))))));
+    const double c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 + r2 / 479001600)))));
+    switch (k & 3) {
+    case 0: return {static_cast<float>(c), static_cast<float>(s)};
+    case 1: return {static_cast<float>(-s), static_cast<float>(c)};
+    case 2: return {static_cast<float>(-c), static_cast<float>(-s)};
+    default: return {static_cast<float>(s), static_cast<float>(-c)};
+    }
+}
 }  // namespace
 
 namespace {
@@ -90,15 +112,17 @@ Rx::Rx(const Config& cfg)
             row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
         }
     }
-    ring_len_ = n_taps_ + kMaxLateSamples;
+    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz). A ring
+    // of a whole number of carrier periods gives the carrier phase of a sample from its ring slot:
+    // slot j (of the doubled ring) holds a sample with index = j - 1 modulo W.
+    const auto fc = static_cast<std::size_t>(std::lround(rx_carrier_hz(cfg.role)));
+    const std::size_t period = static_cast<std::size_t>(dsp::kFsHz) / std::gcd(static_cast<std::size_t>(dsp::kFsHz), fc);
+    ring_len_ = (n_taps_ + kMaxLateSamples + period - 1) / period * period;
     ring_.assign(2 * ring_len_, 0.0f);
-    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz).
-    const auto fc = static_cast<long>(std::lround(rx_carrier_hz(cfg.role)));
-    const long period = static_cast<long>(dsp::kFsHz) / std::gcd(static_cast<long>(dsp::kFsHz), fc);
-    derot_.resize(static_cast<std::size_t>(period));
-    for (std::size_t k = 0; k < derot_.size(); ++k) {
-        const double wk = w * static_cast<double>(k);
-        derot_[k] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
+    derot_.resize(2 * ring_len_);
+    for (std::size_t j = 0; j < derot_.size(); ++j) {
+        const double wk = w * static_cast<double>((j + ring_len_ - 1) % period);
+        derot_[j] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
     }
     taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
     line_.assign(2 * taps_.size(), cf32{});
@@ -108,6 +132,14 @@ Rx::Rx(const Config& cfg)
     reset();
 }
 
+const RxStatus& Rx::status() const noexcept {
+    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
+    st_.level_dbm0 = dsp::power_to_dbm0(power_);
+    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
+    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
+    return st_;
+}
+
 void Rx::reset() noexcept {
     std::fill(ring_.begin(), ring_.end(), 0.0f);
     ring_pos_ = 0;
@@ -115,8 +147,8 @@ void Rx::reset() noexcept {
     power_ = 0.0;
     agc_power_ = kGridPower;
     gain_ = 1.0;
-    mu_ = 0.0;
-    step_adj_ = 0.0;
+    mu_ = 0;
+    set_step_adj(0.0);
     odd_ = false;
     mid_ = prev_sym_ = cf32{};
     std::fill(line_.begin(), line_.end(), cf32{});
@@ -134,7 +166,7 @@ void Rx::restart_loops() noexcept {
     taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
     theta_ = 0.0;
     omega_ = 0.0;
-    step_adj_ = 0.0;
+    set_step_adj(0.0);
     mse_ = kGridPower;
     decoder_.reset();
     descrambler_.reset();
@@ -151,40 +183,52 @@ bool Rx::push(float x) noexcept {
     return decided_;
 }
 
+void Rx::set_step_adj(double v) noexcept {
+    step_adj_ = v;
+    mu_inc_ = static_cast<std::int64_t>((kHalfSymbolsPerSample + step_adj_) * kMuScale);
+}
+
 std::size_t Rx::feed(std::span<const float> in) noexcept {
     decided_ = false;
-    for (std::size_t n = 0; n < in.size(); ++n) {
-        ++now_;
-        ring_pos_ = ring_pos_ + 1 == ring_len_ ? 0 : ring_pos_ + 1;
-        ring_[ring_pos_] = in[n];
-        ring_[ring_pos_ + ring_len_] = in[n];
-        mu_ += kHalfSymbolsPerSample + step_adj_;
-        if (mu_ >= 1.0) {
+    std::size_t n = 0;
+    while (n < in.size()) {
+        // Samples up to and including the one on which mu reaches one T/2 interval (at least 1).
+        const std::int64_t left = kMuOne - mu_;
+        const std::int64_t to_instant = left <= mu_inc_ ? 1 : (left + mu_inc_ - 1) / mu_inc_;
+        const std::size_t take = std::min(static_cast<std::size_t>(to_instant), in.size() - n);
+        for (std::size_t k = 0; k < take; ++k) {
+            ring_pos_ = ring_pos_ + 1 == ring_len_ ? 0 : ring_pos_ + 1;
+            ring_[ring_pos_] = in[n + k];
+            ring_[ring_pos_ + ring_len_] = in[n + k];
+        }
+        n += take;
+        now_ += static_cast<SampleTime>(take);
+        mu_ += static_cast<std::int64_t>(take) * mu_inc_;
+        if (mu_ >= kMuOne) {
             on_instant();
-            if (decided_) return n + 1;
+            if (decided_) return n;
         }
     }
-    return in.size();
+    return n;
 }
 
 void Rx::on_instant() noexcept {
     // A T/2 instant fell `late` samples before the newest sample.
-    const double inc = kHalfSymbolsPerSample + step_adj_;
-    mu_ -= 1.0;
-    const double late = std::clamp(mu_ / inc, 0.0, static_cast<double>(kMaxLateSamples));
+    mu_ -= kMuOne;
+    const double late = std::clamp(static_cast<double>(mu_) / static_cast<double>(mu_inc_), 0.0,
+                                   static_cast<double>(kMaxLateSamples));
     auto shift = static_cast<std::size_t>(late);
-    auto phase = static_cast<std::size_t>(std::lround((late - static_cast<double>(shift)) * kPhases));
+    auto phase = static_cast<std::size_t>((late - static_cast<double>(shift)) * kPhases + 0.5);
     if (shift == kMaxLateSamples) phase = 0;
     // Window of L samples ending `shift` samples before the newest (ring_[ring_pos_ + W] is newest).
-    const float* x = ring_.data() + ring_pos_ + ring_len_ + 1 - shift - n_taps_;
+    const std::size_t newest = ring_pos_ + ring_len_ - shift;
     const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
-                                       std::span<const float>(x, n_taps_));
-    const auto newest = static_cast<std::size_t>(now_ - 1) - shift;
-    const cf32 z = acc * derot_[newest % derot_.size()];
-    const double p = std::norm(z);
+                                       std::span<const float>(ring_.data() + newest + 1 - n_taps_, n_taps_));
+    const cf32 lo = derot_[newest];
+    const cf32 z(acc.real() * lo.real() - acc.imag() * lo.imag(), acc.real() * lo.imag() + acc.imag() * lo.real());
+    const double p = static_cast<double>(z.real() * z.real() + z.imag() * z.imag());
     // In-band level and carrier detect with hysteresis.
     power_ += level_alpha_ * (2.0 * p / kRcPowerFactor - power_);
-    st_.level_dbm0 = dsp::power_to_dbm0(power_);
     if (!st_.carrier && power_ > on_power_) {
         st_.carrier = true;
         st_.carrier_since = now_;
@@ -201,7 +245,8 @@ void Rx::on_instant() noexcept {
         agc_power_ += a * (p - agc_power_);
         gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
     }
-    decided_ = on_half_symbol(z * static_cast<float>(gain_));
+    const auto gain = static_cast<float>(gain_);
+    decided_ = on_half_symbol(cf32(z.real() * gain, z.imag() * gain));
 }
 
 bool Rx::on_half_symbol(cf32 v) noexcept {
@@ -227,20 +272,24 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
         const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
         const double ki = train ? kTimingKiTrain : kTimingKiData;
         const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
-        mu_ -= kp * e;
-        step_adj_ -= ki * e * kHalfSymbolsPerSample;
-        step_adj_ = std::clamp(step_adj_, -0.001 * kHalfSymbolsPerSample, 0.001 * kHalfSymbolsPerSample);
+        mu_ -= static_cast<std::int64_t>(kp * e * kMuScale);
+        set_step_adj(std::clamp(step_adj_ - ki * e * kHalfSymbolsPerSample, -0.001 * kHalfSymbolsPerSample,
+                                0.001 * kHalfSymbolsPerSample));
     }
     // Equaliser output.
-    const cf32* u = line_.data() + line_pos_;
-    cf32 y{};
-    float upow = 0.0f;
-    for (std::size_t i = 0; i < taps_.size(); ++i) {
-        y += taps_[i] * u[i];
-        upow += std::norm(u[i]);
+    // Complex products are written out: std::complex's multiply adds inf/NaN recovery branches.
+    const float* u = reinterpret_cast<const float*>(line_.data() + line_pos_);
+    float* c = reinterpret_cast<float*>(taps_.data());
+    const std::size_t n_eq = taps_.size();
+    float yr = 0.0f, yi = 0.0f, upow = 0.0f;
+    for (std::size_t i = 0; i < n_eq; ++i) {
+        const float ur = u[2 * i], ui = u[2 * i + 1], cr = c[2 * i], ci = c[2 * i + 1];
+        yr += cr * ur - ci * ui;
+        yi += cr * ui + ci * ur;
+        upow += ur * ur + ui * ui;
     }
-    const cf32 rot(static_cast<float>(std::cos(theta_)), static_cast<float>(-std::sin(theta_)));
-    const cf32 r = y * rot;
+    const cf32 rot = unit_phasor(-theta_);
+    const cf32 r(yr * rot.real() - yi * rot.imag(), yr * rot.imag() + yi * rot.real());
     cf32 d;
     int q;
     int label = kPoint1200;
@@ -267,15 +316,18 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
-            const cf32 g = mu * e * std::conj(rot);
-            for (std::size_t i = 0; i < taps_.size(); ++i) taps_[i] += g * std::conj(u[i]);
+            // g = mu e conj(rot);  c_i += g conj(u_i)
+            const float er = mu * e.real(), ei = mu * e.imag();
+            const float gr = er * rot.real() + ei * rot.imag(), gi = ei * rot.real() - er * rot.imag();
+            for (std::size_t i = 0; i < n_eq; ++i) {
+                const float ur = u[2 * i], ui = u[2 * i + 1];
+                c[2 * i] += gr * ur + gi * ui;
+                c[2 * i + 1] += gi * ur - gr * ui;
+            }
         }
         mse_ += kMseAlpha * (static_cast<double>(std::norm(e)) - mse_);
         ++symbols_since_on_;
     }
-    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
-    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
-    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
 
     // Bits: quadrant change (Q1 Q2), then Q3 Q4 at 2400; descrambled in time order.
     const int step = decoder_.step(q);

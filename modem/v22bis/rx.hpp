@@ -101,7 +101,8 @@ public:
         }
     }
     [[nodiscard]] const RxSymbol& symbol() const noexcept { return sym_; }
-    [[nodiscard]] const RxStatus& status() const noexcept { return st_; }
+    /// Detector state; the level, SNR, frequency and clock figures are worked out on each call.
+    [[nodiscard]] const RxStatus& status() const noexcept;
     /// Samples consumed since construction or reset().
     [[nodiscard]] SampleTime now() const noexcept { return now_; }
     /// Receiver delay, samples from a symbol centre on the line to its decision (subtracted in `at`).
@@ -113,6 +114,7 @@ private:
     std::size_t feed(std::span<const float> in) noexcept;
     void on_instant() noexcept;
     void restart_loops() noexcept;
+    void set_step_adj(double v) noexcept;
     bool on_half_symbol(cf32 v) noexcept;
     void on_symbol(cf32 u_sym) noexcept;
     void detect(int step) noexcept;
@@ -122,9 +124,9 @@ private:
     std::size_t n_taps_ = 0;           // L
     std::vector<cf32> bank_;           // (kPhases + 1) x L, phase p: fractional delay p / kPhases
     std::vector<float> ring_;          // 2 W: each input stored twice so a window never wraps
-    std::size_t ring_len_ = 0;         // W = L + kMaxLateSamples
+    std::size_t ring_len_ = 0;         // W >= L + kMaxLateSamples, whole carrier periods
     std::size_t ring_pos_ = 0;
-    std::vector<cf32> derot_;          // e^{-j w k}, k = 0 .. one carrier period in samples - 1
+    std::vector<cf32> derot_;          // per slot of ring_: e^{-j w k} for the sample k it holds
     double level_alpha_, agc_fast_alpha_, agc_slow_alpha_;  // per T/2 sample
     double on_power_, off_power_;
     bool decided_ = false;
@@ -134,8 +136,9 @@ private:
     double agc_power_ = 0.0;
     double gain_ = 1.0;
     // timing
-    double mu_ = 0.0;        // T/2 intervals elapsed since the last T/2 sample
-    double step_adj_ = 0.0;  // timing loop frequency term (T/2 intervals per sample)
+    std::int64_t mu_ = 0;       // T/2 intervals elapsed since the last T/2 sample, 2^32 per interval
+    std::int64_t mu_inc_ = 0;   // per sample: kHalfSymbolsPerSample + step_adj_, 2^32 per interval
+    double step_adj_ = 0.0;     // timing loop frequency term (T/2 intervals per sample)
     bool odd_ = false;       // next T/2 sample is a mid-symbol one
     cf32 mid_{}, prev_sym_{};
     // equaliser
@@ -154,7 +157,7 @@ private:
     bool sixteen_ = false;
     bool data_mode_ = false;
     RxSymbol sym_{};
-    RxStatus st_{};
+    mutable RxStatus st_{};  // status() fills in the derived figures
     SampleTime now_ = 0;
 };
 
