@@ -51,6 +51,28 @@ constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
 int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
 
+// Decisions on noisy data are random, so the receiver decides without branches (a mispredicted
+// branch costs more than the whole slicer): per axis the level index k = [v >= -2] + [v >= 0] +
+// [v >= 2] in 0..3 gives the grid value 2 k - 3, the same as slice16; the 16 points' quadrant and
+// Q3Q4 label come from a table built from coding.hpp's quadrant_of / label_of.
+struct GridEntry {
+    std::uint8_t quadrant;
+    std::uint8_t label;
+};
+constexpr std::array<GridEntry, 16> kGrid = [] {
+    std::array<GridEntry, 16> t{};
+    for (int ki = 0; ki < 4; ++ki)
+        for (int kq = 0; kq < 4; ++kq) {
+            const Point p{2 * ki - 3, 2 * kq - 3};
+            t[static_cast<std::size_t>(4 * ki + kq)] = {static_cast<std::uint8_t>(quadrant_of(p)),
+                                                       static_cast<std::uint8_t>(label_of(p))};
+        }
+    return t;
+}();
+int level_index(float v) noexcept {
+    return static_cast<int>(v >= -2.0f) + static_cast<int>(v >= 0.0f) + static_cast<int>(v >= 2.0f);
+}
+
 /// cos x and sin x for |x| <= 2 pi, error below 2e-9: x = k pi/2 + r with |r| <= pi/4, Taylor
 /// series in r to r^11 / r^12, then the quadrant k. A fraction of the cost of libm's sincos, which
 /// ran once per symbol.
@@ -294,10 +316,11 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     int q;
     int label = kPoint1200;
     if (sixteen_) {
-        const Point p = slice16(r);
-        q = quadrant_of(p);
-        label = label_of(p);
-        d = cf32(static_cast<float>(p.i), static_cast<float>(p.q));
+        const int ki = level_index(r.real()), kq = level_index(r.imag());
+        const GridEntry g = kGrid[static_cast<std::size_t>(4 * ki + kq)];
+        q = g.quadrant;
+        label = g.label;
+        d = cf32(static_cast<float>(2 * ki - 3), static_cast<float>(2 * kq - 3));
     } else {
         q = slice4(r);
         const Point p = point_of(q, kPoint1200);
@@ -369,14 +392,11 @@ void Rx::detect(int step) noexcept {
     } else {
         st_.s1_since = kNever;
     }
+    // Written with selects, not branches: data bits are random.
     for (std::size_t i = 0; i < sym_.n_bits; ++i) {
-        if (sym_.bits[i] && !usb) {
-            if (st_.ones_run == 0) st_.ones_since = sym_.at;
-            ++st_.ones_run;
-        } else {
-            st_.ones_run = 0;
-            st_.ones_since = kNever;
-        }
+        const bool one = sym_.bits[i] != 0 && !usb;
+        st_.ones_since = !one ? kNever : st_.ones_run == 0 ? sym_.at : st_.ones_since;
+        st_.ones_run = one ? st_.ones_run + 1 : 0;
     }
 }
 
