@@ -23,6 +23,10 @@ constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of mat
 // the RRC design has an integer number of points per symbol.
 constexpr unsigned kPhases = 48;
 constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far before the newest sample
+// Input is staged in chunks of up to this many samples before the filter reads it (project
+// choice): a vector load of samples stored one by one a few cycles before cannot be forwarded
+// from the store buffer and stalls, which cost more than the whole filter.
+constexpr std::size_t kChunk = 512;
 constexpr double kSamplesPerHalfSymbol = 1.0 / kHalfSymbolsPerSample;
 // Timing accumulator in fixed point, 2^32 per T/2 interval: integer sums are exact, so a run of
 // samples can be added in one step and the result does not depend on how the input is cut.
@@ -40,6 +44,9 @@ constexpr std::int64_t kTimingAcqSymbols = 32;    // project choice: fast timing
 constexpr int kDetectWindow = 16;                 // project choice: symbols per detector window
 constexpr int kUsb1Min = 14;                      // of 16 symbols with dibit 11 (or 00)
 constexpr int kS1Min = 13;                        // of 16 symbols alternating 00 / 11
+// First symbol centre of a detector window: 15 symbols before the newest, exactly 200 samples.
+constexpr SampleTime kDetectSpanSamples = (kDetectWindow - 1) * kSymbolNum / kSymbolDen;
+static_assert((kDetectWindow - 1) % kSymbolDen == 0);
 constexpr double kMseAlpha = 0.02;
 // Loop gains (project choices): training / data.
 constexpr double kTimingKpAcq = 0.15;
@@ -49,7 +56,15 @@ constexpr double kPllATrain = 0.14, kPllBTrain = 0.01;
 constexpr double kPllAData = 0.04, kPllBData = 0.0008;
 constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
-int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
+// Bit-sliced count: the baseline x86-64 target has no popcnt instruction, and std::popcount
+// becomes a library call there.
+int popcount16(std::uint32_t w) {
+    w &= 0xFFFFu;
+    w = w - ((w >> 1) & 0x5555u);
+    w = (w & 0x3333u) + ((w >> 2) & 0x3333u);
+    w = (w + (w >> 4)) & 0x0F0Fu;
+    return static_cast<int>((w + (w >> 8)) & 0x1Fu);
+}
 
 // Decisions on noisy data are random, so the receiver decides without branches (a mispredicted
 // branch costs more than the whole slicer): per axis the level index k = [v >= -2] + [v >= 0] +
@@ -58,6 +73,7 @@ int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
 struct GridEntry {
     std::uint8_t quadrant;
     std::uint8_t label;
+    float inv_norm;  // 1 / |point|^2, for the carrier phase detector
 };
 constexpr std::array<GridEntry, 16> kGrid = [] {
     std::array<GridEntry, 16> t{};
@@ -65,7 +81,8 @@ constexpr std::array<GridEntry, 16> kGrid = [] {
         for (int kq = 0; kq < 4; ++kq) {
             const Point p{2 * ki - 3, 2 * kq - 3};
             t[static_cast<std::size_t>(4 * ki + kq)] = {static_cast<std::uint8_t>(quadrant_of(p)),
-                                                       static_cast<std::uint8_t>(label_of(p))};
+                                                       static_cast<std::uint8_t>(label_of(p)),
+                                                       1.0f / static_cast<float>(p.i * p.i + p.q * p.q)};
         }
     return t;
 }();
@@ -134,16 +151,15 @@ Rx::Rx(const Config& cfg)
             row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
         }
     }
-    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz). A ring
-    // of a whole number of carrier periods gives the carrier phase of a sample from its ring slot:
-    // slot j (of the doubled ring) holds a sample with index = j - 1 modulo W.
+    keep_ = n_taps_ + kMaxLateSamples;
+    buf_.assign(keep_ + kChunk, 0.0f);
+    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz); three
+    // periods of table let on_instant() index it without a modulo.
     const auto fc = static_cast<std::size_t>(std::lround(rx_carrier_hz(cfg.role)));
-    const std::size_t period = static_cast<std::size_t>(dsp::kFsHz) / std::gcd(static_cast<std::size_t>(dsp::kFsHz), fc);
-    ring_len_ = (n_taps_ + kMaxLateSamples + period - 1) / period * period;
-    ring_.assign(2 * ring_len_, 0.0f);
-    derot_.resize(2 * ring_len_);
+    period_ = static_cast<std::size_t>(dsp::kFsHz) / std::gcd(static_cast<std::size_t>(dsp::kFsHz), fc);
+    derot_.resize(3 * period_);
     for (std::size_t j = 0; j < derot_.size(); ++j) {
-        const double wk = w * static_cast<double>((j + ring_len_ - 1) % period);
+        const double wk = w * static_cast<double>(j % period_);
         derot_[j] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
     }
     taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
@@ -163,8 +179,9 @@ const RxStatus& Rx::status() const noexcept {
 }
 
 void Rx::reset() noexcept {
-    std::fill(ring_.begin(), ring_.end(), 0.0f);
-    ring_pos_ = 0;
+    std::fill(buf_.begin(), buf_.end(), 0.0f);
+    cur_ = end_ = keep_;
+    carrier_idx_ = 0;
     decided_ = false;
     power_ = 0.0;
     agc_power_ = kGridPower;
@@ -187,6 +204,7 @@ void Rx::restart_loops() noexcept {
     std::fill(taps_.begin(), taps_.end(), cf32{});
     taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
     theta_ = 0.0;
+    rot_ = cf32(1.0f, 0.0f);
     omega_ = 0.0;
     set_step_adj(0.0);
     mse_ = kGridPower;
@@ -208,23 +226,32 @@ bool Rx::push(float x) noexcept {
 void Rx::set_step_adj(double v) noexcept {
     step_adj_ = v;
     mu_inc_ = static_cast<std::int64_t>((kHalfSymbolsPerSample + step_adj_) * kMuScale);
+    samples_per_mu_ = 1.0 / static_cast<double>(mu_inc_);
 }
 
 std::size_t Rx::feed(std::span<const float> in) noexcept {
+    // buf_[cur_, end_) holds in[0 ..) already: staged by the previous call, which returned early.
     decided_ = false;
     std::size_t n = 0;
     while (n < in.size()) {
+        if (cur_ == end_) {
+            if (end_ == buf_.size()) {  // slide: keep the last keep_ samples for the filter window
+                std::copy(buf_.begin() + static_cast<std::ptrdiff_t>(end_ - keep_), buf_.end(), buf_.begin());
+                cur_ = end_ = keep_;
+            }
+            const std::size_t m = std::min(buf_.size() - end_, in.size() - n);
+            std::copy_n(in.data() + n, m, buf_.data() + end_);
+            end_ += m;
+        }
         // Samples up to and including the one on which mu reaches one T/2 interval (at least 1).
         const std::int64_t left = kMuOne - mu_;
         const std::int64_t to_instant = left <= mu_inc_ ? 1 : (left + mu_inc_ - 1) / mu_inc_;
-        const std::size_t take = std::min(static_cast<std::size_t>(to_instant), in.size() - n);
-        for (std::size_t k = 0; k < take; ++k) {
-            ring_pos_ = ring_pos_ + 1 == ring_len_ ? 0 : ring_pos_ + 1;
-            ring_[ring_pos_] = in[n + k];
-            ring_[ring_pos_ + ring_len_] = in[n + k];
-        }
+        const std::size_t take = std::min(static_cast<std::size_t>(to_instant), end_ - cur_);
+        cur_ += take;
         n += take;
         now_ += static_cast<SampleTime>(take);
+        carrier_idx_ += take;
+        while (carrier_idx_ >= period_) carrier_idx_ -= period_;
         mu_ += static_cast<std::int64_t>(take) * mu_inc_;
         if (mu_ >= kMuOne) {
             on_instant();
@@ -237,20 +264,21 @@ std::size_t Rx::feed(std::span<const float> in) noexcept {
 void Rx::on_instant() noexcept {
     // A T/2 instant fell `late` samples before the newest sample.
     mu_ -= kMuOne;
-    const double late = std::clamp(static_cast<double>(mu_) / static_cast<double>(mu_inc_), 0.0,
+    const double late = std::clamp(static_cast<double>(mu_) * samples_per_mu_, 0.0,
                                    static_cast<double>(kMaxLateSamples));
     auto shift = static_cast<std::size_t>(late);
     auto phase = static_cast<std::size_t>((late - static_cast<double>(shift)) * kPhases + 0.5);
     if (shift == kMaxLateSamples) phase = 0;
-    // Window of L samples ending `shift` samples before the newest (ring_[ring_pos_ + W] is newest).
-    const std::size_t newest = ring_pos_ + ring_len_ - shift;
+    // Window of L samples ending `shift` samples before the newest (buf_[cur_ - 1]); the carrier
+    // phase of its last sample, now() - 1 - shift, modulo the period.
+    const std::size_t stop = cur_ - shift;
     const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
-                                       std::span<const float>(ring_.data() + newest + 1 - n_taps_, n_taps_));
-    const cf32 lo = derot_[newest];
+                                       std::span<const float>(buf_.data() + stop - n_taps_, n_taps_));
+    const cf32 lo = derot_[carrier_idx_ + 2 * period_ - 1 - shift];
     const cf32 z(acc.real() * lo.real() - acc.imag() * lo.imag(), acc.real() * lo.imag() + acc.imag() * lo.real());
     const double p = static_cast<double>(z.real() * z.real() + z.imag() * z.imag());
     // In-band level and carrier detect with hysteresis.
-    power_ += level_alpha_ * (2.0 * p / kRcPowerFactor - power_);
+    power_ += level_alpha_ * (p * (2.0 / kRcPowerFactor) - power_);
     if (!st_.carrier && power_ > on_power_) {
         st_.carrier = true;
         st_.carrier_since = now_;
@@ -303,23 +331,31 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     const float* u = reinterpret_cast<const float*>(line_.data() + line_pos_);
     float* c = reinterpret_cast<float*>(taps_.data());
     const std::size_t n_eq = taps_.size();
-    float yr = 0.0f, yi = 0.0f, upow = 0.0f;
-    for (std::size_t i = 0; i < n_eq; ++i) {
-        const float ur = u[2 * i], ui = u[2 * i + 1], cr = c[2 * i], ci = c[2 * i + 1];
-        yr += cr * ur - ci * ui;
-        yi += cr * ui + ci * ur;
-        upow += ur * ur + ui * ui;
+    // Two partial sums (even and odd taps; the tap count is even) halve the add chain.
+    float yr0 = 0.0f, yi0 = 0.0f, p0 = 0.0f, yr1 = 0.0f, yi1 = 0.0f, p1 = 0.0f;
+    for (std::size_t i = 0; i < 2 * n_eq; i += 4) {
+        const float ur = u[i], ui = u[i + 1], cr = c[i], ci = c[i + 1];
+        yr0 += cr * ur - ci * ui;
+        yi0 += cr * ui + ci * ur;
+        p0 += ur * ur + ui * ui;
+        const float vr = u[i + 2], vi = u[i + 3], dr = c[i + 2], di = c[i + 3];
+        yr1 += dr * vr - di * vi;
+        yi1 += dr * vi + di * vr;
+        p1 += vr * vr + vi * vi;
     }
-    const cf32 rot = unit_phasor(-theta_);
+    const float yr = yr0 + yr1, yi = yi0 + yi1, upow = p0 + p1;
+    const cf32 rot = rot_;
     const cf32 r(yr * rot.real() - yi * rot.imag(), yr * rot.imag() + yi * rot.real());
     cf32 d;
     int q;
     int label = kPoint1200;
+    float inv_norm_d = 1.0f / static_cast<float>(kGridPower);  // 1200 bit/s points: |d|^2 = 10
     if (sixteen_) {
         const int ki = level_index(r.real()), kq = level_index(r.imag());
         const GridEntry g = kGrid[static_cast<std::size_t>(4 * ki + kq)];
         q = g.quadrant;
         label = g.label;
+        inv_norm_d = g.inv_norm;
         d = cf32(static_cast<float>(2 * ki - 3), static_cast<float>(2 * kq - 3));
     } else {
         q = slice4(r);
@@ -329,13 +365,14 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     const cf32 e = d - r;
     if (st_.carrier) {
         // Carrier PLL.
-        const double phi = std::imag(r * std::conj(d)) / std::norm(d);
+        const double phi = static_cast<double>((r.imag() * d.real() - r.real() * d.imag()) * inv_norm_d);
         const double a = train ? kPllATrain : kPllAData;
         const double b = train ? kPllBTrain : kPllBData;
         omega_ = std::clamp(omega_ + b * phi, -0.2, 0.2);
         theta_ += a * phi + omega_;
         if (theta_ > dsp::kPi) theta_ -= dsp::kTwoPi;
         if (theta_ < -dsp::kPi) theta_ += dsp::kTwoPi;
+        rot_ = unit_phasor(-theta_);  // worked out now, off the next symbol's path
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
@@ -375,12 +412,11 @@ void Rx::detect(int step) noexcept {
     // V.22bis 6.2: USB1 (every dibit 11: step 3), USB0 (00: step 1), S1 (00/11 alternating).
     usb1_window_ = (usb1_window_ << 1) | (step == 3 ? 1u : 0u);
     usb0_window_ = (usb0_window_ << 1) | (step == 1 ? 1u : 0u);
-    const bool alt = (step == 1 || step == 3) && step != prev_step_;
+    const bool alt = ((step & 1) != 0) & (step != prev_step_);  // step 1 or 3, not repeated
     s1_window_ = (s1_window_ << 1) | (alt ? 1u : 0u);
     prev_step_ = step;
-    const SampleTime window_start =
-        sym_.at - static_cast<SampleTime>(std::lround((kDetectWindow - 1) * kSamplesPerSymbol));
-    const bool usb = popcount16(usb1_window_) >= kUsb1Min || popcount16(usb0_window_) >= kUsb1Min;
+    const SampleTime window_start = sym_.at - kDetectSpanSamples;
+    const bool usb = (popcount16(usb1_window_) >= kUsb1Min) | (popcount16(usb0_window_) >= kUsb1Min);
     if (usb) {
         if (st_.usb1_since == kNever) st_.usb1_since = window_start;
     } else {

@@ -123,10 +123,13 @@ private:
     // polyphase matched filter with the carrier folded in
     std::size_t n_taps_ = 0;           // L
     std::vector<cf32> bank_;           // (kPhases + 1) x L, phase p: fractional delay p / kPhases
-    std::vector<float> ring_;          // 2 W: each input stored twice so a window never wraps
-    std::size_t ring_len_ = 0;         // W >= L + kMaxLateSamples, whole carrier periods
-    std::size_t ring_pos_ = 0;
-    std::vector<cf32> derot_;          // per slot of ring_: e^{-j w k} for the sample k it holds
+    std::vector<float> buf_;           // input history (keep_) + staged chunk, slid when full
+    std::size_t keep_ = 0;             // L + kMaxLateSamples: history the filter window needs
+    std::size_t cur_ = 0;              // buf_ index of the next sample the timing loop consumes
+    std::size_t end_ = 0;              // buf_ index one past the last staged sample
+    std::vector<cf32> derot_;          // e^{-j w k}, k = 0 .. 3 periods - 1
+    std::size_t period_ = 1;           // carrier period in samples
+    std::size_t carrier_idx_ = 0;      // now() modulo period_
     double level_alpha_, agc_fast_alpha_, agc_slow_alpha_;  // per T/2 sample
     double on_power_, off_power_;
     bool decided_ = false;
@@ -138,6 +141,7 @@ private:
     // timing
     std::int64_t mu_ = 0;       // T/2 intervals elapsed since the last T/2 sample, 2^32 per interval
     std::int64_t mu_inc_ = 0;   // per sample: kHalfSymbolsPerSample + step_adj_, 2^32 per interval
+    double samples_per_mu_ = 0.0;  // 1 / mu_inc_
     double step_adj_ = 0.0;     // timing loop frequency term (T/2 intervals per sample)
     bool odd_ = false;       // next T/2 sample is a mid-symbol one
     cf32 mid_{}, prev_sym_{};
@@ -147,6 +151,7 @@ private:
     std::size_t line_pos_ = 0;
     // carrier
     double theta_ = 0.0, omega_ = 0.0;
+    cf32 rot_{1.0f, 0.0f};  // e^{-j theta}
     double mse_ = 1.0;
     // decisions and detectors
     SymbolDecoder decoder_;
