@@ -40,18 +40,35 @@ __m512 dup_pairs(__m256 b) noexcept {
     return _mm512_permutexvar_ps(idx, _mm512_castps256_ps512(b));
 }
 
+// Four accumulators: a receiver's matched filter calls this once per output, so the latency of
+// one FMA chain, not throughput, sets the cost. Even lanes hold real parts, odd lanes imaginary.
 cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     const float* af = reinterpret_cast<const float*>(a);
-    __m512 acc = _mm512_setzero_ps();  // even lanes real, odd lanes imaginary
+    __m512 acc0 = _mm512_setzero_ps();
+    __m512 acc1 = _mm512_setzero_ps();
+    __m512 acc2 = _mm512_setzero_ps();
+    __m512 acc3 = _mm512_setzero_ps();
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) acc = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i), dup_pairs(_mm256_loadu_ps(b + i)), acc);
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i), dup_pairs(_mm256_loadu_ps(b + i)), acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i + 16), dup_pairs(_mm256_loadu_ps(b + i + 8)), acc1);
+        acc2 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i + 32), dup_pairs(_mm256_loadu_ps(b + i + 16)), acc2);
+        acc3 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i + 48), dup_pairs(_mm256_loadu_ps(b + i + 24)), acc3);
+    }
+    for (; i + 8 <= n; i += 8) acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i), dup_pairs(_mm256_loadu_ps(b + i)), acc0);
     if (i < n) {
         const std::size_t k = n - i;
         const __m256 bv = _mm256_maskz_loadu_ps(static_cast<__mmask8>((1u << k) - 1u), b + i);
-        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail16(2 * k), af + 2 * i), dup_pairs(bv), acc);
+        acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail16(2 * k), af + 2 * i), dup_pairs(bv), acc1);
     }
-    const __mmask16 even = 0x5555;
-    return {_mm512_mask_reduce_add_ps(even, acc), _mm512_mask_reduce_add_ps(static_cast<__mmask16>(~even), acc)};
+    const __m512 acc = _mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3));
+    // Halve the width three times, keeping (re, im) pairs apart: lanes 0 and 1 end as re and im.
+    const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1));
+    const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+    const __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+    alignas(16) float lane[4];
+    _mm_store_ps(lane, h2);
+    return {lane[0], lane[1]};
 }
 
 // (a + jb)(c + jd): even lanes x*c - swap(x)*d = ac - bd, odd lanes x*c + swap(x)*d = bc + ad.

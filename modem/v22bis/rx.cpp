@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// V.22bis receiver: matched filter, AGC, Gardner timing, T/2 LMS equaliser, carrier PLL, detectors.
+/// V.22bis receiver: polyphase matched filter, AGC, Gardner timing, T/2 LMS equaliser, carrier PLL, detectors.
 #include "modem/v22bis/rx.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
+#include "dsp/kernels/kernels.hpp"
 #include "dsp/liquid_design.hpp"
 
 namespace modem::v22bis {
@@ -16,17 +18,35 @@ namespace {
 constexpr double kHalfSymbolsPerSample = 2.0 * kBaud / dsp::kFsHz;  // 0.15 T/2 intervals per sample
 constexpr double kSamplesPerSymbol = static_cast<double>(kSymbolNum) / kSymbolDen;
 constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of matched filter
+// Polyphase matched filter (project choices): 48 phases per sample put the nearest phase within
+// 1/96 sample (0.0008 symbol) of the timing loop's instant; 48 is a multiple of kSymbolDen, so
+// the RRC design has an integer number of points per symbol.
+constexpr unsigned kPhases = 48;
+constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far before the newest sample
+// Input is staged in chunks of up to this many samples before the filter reads it (project
+// choice): a vector load of samples stored one by one a few cycles before cannot be forwarded
+// from the store buffer and stalls, which cost more than the whole filter.
+constexpr std::size_t kChunk = 512;
+constexpr double kSamplesPerHalfSymbol = 1.0 / kHalfSymbolsPerSample;
+// Timing accumulator in fixed point, 2^32 per T/2 interval: integer sums are exact, so a run of
+// samples can be added in one step and the result does not depend on how the input is cut.
+constexpr std::int64_t kMuOne = std::int64_t{1} << 32;
+constexpr double kMuScale = static_cast<double>(kMuOne);
 constexpr double kRcPowerFactor = 0.8125; // 1 - beta/4: mean |RC-shaped data|^2 / symbol power
 constexpr double kGridPower = kConstellationPower;
-constexpr double kLevelAlpha = 1.0 / 120.0;       // 15 ms level average (carrier detect)
-constexpr double kAgcFastAlpha = 1.0 / 32.0;      // 4 ms: first symbols after carrier on
-constexpr double kAgcSlowAlpha = 1.0 / 800.0;     // 100 ms: training
+// One-pole time constants in samples, applied at the T/2 rate.
+constexpr double kLevelTau = 120.0;               // 15 ms level average (carrier detect)
+constexpr double kAgcFastTau = 32.0;              // 4 ms: first symbols after carrier on
+constexpr double kAgcSlowTau = 800.0;             // 100 ms: training
 constexpr std::int64_t kAgcFastSymbols = 16;      // project choice
 constexpr std::int64_t kEqHoldSymbols = 32;       // project choice: let timing settle first
 constexpr std::int64_t kTimingAcqSymbols = 32;    // project choice: fast timing pull-in after carrier on
 constexpr int kDetectWindow = 16;                 // project choice: symbols per detector window
 constexpr int kUsb1Min = 14;                      // of 16 symbols with dibit 11 (or 00)
 constexpr int kS1Min = 13;                        // of 16 symbols alternating 00 / 11
+// First symbol centre of a detector window: 15 symbols before the newest, exactly 200 samples.
+constexpr SampleTime kDetectSpanSamples = (kDetectWindow - 1) * kSymbolNum / kSymbolDen;
+static_assert((kDetectWindow - 1) % kSymbolDen == 0);
 constexpr double kMseAlpha = 0.02;
 // Loop gains (project choices): training / data.
 constexpr double kTimingKpAcq = 0.15;
@@ -36,54 +56,138 @@ constexpr double kPllATrain = 0.14, kPllBTrain = 0.01;
 constexpr double kPllAData = 0.04, kPllBData = 0.0008;
 constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
-int popcount16(std::uint32_t w) { return std::popcount(w & 0xFFFFu); }
+// Bit-sliced count: the baseline x86-64 target has no popcnt instruction, and std::popcount
+// becomes a library call there.
+int popcount16(std::uint32_t w) {
+    w &= 0xFFFFu;
+    w = w - ((w >> 1) & 0x5555u);
+    w = (w & 0x3333u) + ((w >> 2) & 0x3333u);
+    w = (w + (w >> 4)) & 0x0F0Fu;
+    return static_cast<int>((w + (w >> 8)) & 0x1Fu);
+}
+
+// Decisions on noisy data are random, so the receiver decides without branches (a mispredicted
+// branch costs more than the whole slicer): per axis the level index k = [v >= -2] + [v >= 0] +
+// [v >= 2] in 0..3 gives the grid value 2 k - 3, the same as slice16; the 16 points' quadrant and
+// Q3Q4 label come from a table built from coding.hpp's quadrant_of / label_of.
+struct GridEntry {
+    std::uint8_t quadrant;
+    std::uint8_t label;
+    float inv_norm;  // 1 / |point|^2, for the carrier phase detector
+};
+constexpr std::array<GridEntry, 16> kGrid = [] {
+    std::array<GridEntry, 16> t{};
+    for (int ki = 0; ki < 4; ++ki)
+        for (int kq = 0; kq < 4; ++kq) {
+            const Point p{2 * ki - 3, 2 * kq - 3};
+            t[static_cast<std::size_t>(4 * ki + kq)] = {static_cast<std::uint8_t>(quadrant_of(p)),
+                                                       static_cast<std::uint8_t>(label_of(p)),
+                                                       1.0f / static_cast<float>(p.i * p.i + p.q * p.q)};
+        }
+    return t;
+}();
+int level_index(float v) noexcept {
+    return static_cast<int>(v >= -2.0f) + static_cast<int>(v >= 0.0f) + static_cast<int>(v >= 2.0f);
+}
+
+/// cos x and sin x for |x| <= 2 pi, error below 2e-9: x = k pi/2 + r with |r| <= pi/4, Taylor
+/// series in r to r^11 / r^12, then the quadrant k. A fraction of the cost of libm's sincos, which
+/// ran once per symbol.
+cf32 unit_phasor(double x) noexcept {
+    constexpr double kTwoOverPi = 2.0 / dsp::kPi;
+    const int k = static_cast<int>(x * kTwoOverPi + (x >= 0.0 ? 0.5 : -0.5));
+    const double r = x - k * (dsp::kPi / 2.0);
+    const double r2 = r * r;
+    const double s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 + r2 * (-1.0 / 39916800))))));
+    const double c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 + r2 / 479001600)))));
+    switch (k & 3) {
+    case 0: return {static_cast<float>(c), static_cast<float>(s)};
+    case 1: return {static_cast<float>(-s), static_cast<float>(c)};
+    case 2: return {static_cast<float>(-c), static_cast<float>(-s)};
+    default: return {static_cast<float>(s), static_cast<float>(-c)};
+    }
+}
 }  // namespace
 
 namespace {
-std::vector<float> matched_taps() {
-    // The 8 kHz matched filter is every third tap of a 40-samples-per-symbol design, on the
-    // phase that keeps the centre tap (index 160 of 321).
-    const std::vector<float> h = dsp::design::rrc(
-        {.samples_per_symbol = kSymbolNum, .span_symbols = kRrcSpan, .beta = kRollOff});
-    const std::size_t centre = h.size() / 2;
-    std::vector<float> taps;
-    double sum = 0;
-    for (std::size_t i = centre % kSymbolDen; i < h.size(); i += kSymbolDen) {
-        taps.push_back(h[i]);
-        sum += h[i];
-    }
-    for (float& t : taps) t = static_cast<float>(t / sum);  // DC gain 1
-    return taps;
-}
+// One-pole coefficient per T/2 sample for a time constant of `tau` samples.
+double alpha_per_half_symbol(double tau) { return 1.0 - std::exp(-kSamplesPerHalfSymbol / tau); }
 }  // namespace
 
 Rx::Rx(const Config& cfg)
     : cfg_(cfg),
-      lo_({.freq_hz = -rx_carrier_hz(cfg.role)}),
-      rrc_({.taps = matched_taps()}),
+      level_alpha_(alpha_per_half_symbol(kLevelTau)),
+      agc_fast_alpha_(alpha_per_half_symbol(kAgcFastTau)),
+      agc_slow_alpha_(alpha_per_half_symbol(kAgcSlowTau)),
       on_power_(dsp::dbm0_to_power(cfg.carrier_on_dbm0)),
       off_power_(dsp::dbm0_to_power(cfg.carrier_off_dbm0)) {
     if (cfg.carrier_off_dbm0 > cfg.carrier_on_dbm0)
         throw std::invalid_argument("v22bis rx: carrier-off threshold above the on threshold");
     if (cfg.eq_taps < 4 || cfg.eq_taps % 2 != 0 || cfg.eq_taps > 64)
         throw std::invalid_argument("v22bis rx: equaliser taps must be even, 4..64");
+    // RRC at kPhases points per sample: h(tau) = g[C + tau kPhases], C the centre, +/- C / kPhases
+    // samples long. Filter delay D = floor of that; lag i of phase p (delay p / kPhases) takes
+    // g[C + (i - D) kPhases - p], and L = 2 D + 2 lags cover every phase 0 .. kPhases.
+    const std::vector<float> g = dsp::design::rrc(
+        {.samples_per_symbol = kSymbolNum * kPhases / kSymbolDen, .span_symbols = kRrcSpan, .beta = kRollOff});
+    const auto centre = static_cast<std::ptrdiff_t>(g.size() / 2);
+    const std::ptrdiff_t d = centre / kPhases;
+    n_taps_ = static_cast<std::size_t>(2 * d + 2);
+    const double w = dsp::kTwoPi * rx_carrier_hz(cfg.role) / dsp::kFsHz;
+    bank_.assign((kPhases + 1) * n_taps_, cf32{});
+    std::vector<double> h(n_taps_);
+    for (std::size_t p = 0; p <= kPhases; ++p) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < n_taps_; ++i) {
+            const std::ptrdiff_t k = centre + (static_cast<std::ptrdiff_t>(i) - d) * kPhases - static_cast<std::ptrdiff_t>(p);
+            h[i] = k >= 0 && k < static_cast<std::ptrdiff_t>(g.size()) ? g[static_cast<std::size_t>(k)] : 0.0;
+            sum += h[i];
+        }
+        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot.
+        cf32* row = bank_.data() + p * n_taps_;
+        for (std::size_t i = 0; i < n_taps_; ++i) {
+            const double a = h[i] / sum;
+            const double wi = w * static_cast<double>(i);
+            row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
+        }
+    }
+    keep_ = n_taps_ + kMaxLateSamples;
+    buf_.assign(keep_ + kChunk, 0.0f);
+    // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz); three
+    // periods of table let on_instant() index it without a modulo.
+    const auto fc = static_cast<std::size_t>(std::lround(rx_carrier_hz(cfg.role)));
+    period_ = static_cast<std::size_t>(dsp::kFsHz) / std::gcd(static_cast<std::size_t>(dsp::kFsHz), fc);
+    derot_.resize(3 * period_);
+    for (std::size_t j = 0; j < derot_.size(); ++j) {
+        const double wk = w * static_cast<double>(j % period_);
+        derot_[j] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
+    }
     taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
     line_.assign(2 * taps_.size(), cf32{});
-    // matched filter + interpolator + equaliser centre (half the T/2 span)
-    delay_ = static_cast<SampleTime>(rrc_.delay()) + 2 +
-             static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
+    // The T/2 sample decided on input n stands for line time n - f - D (n = now() - 1); plus the
+    // equaliser centre (half the T/2 span).
+    delay_ = 1 + static_cast<SampleTime>(d) + static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
     reset();
 }
 
+const RxStatus& Rx::status() const noexcept {
+    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
+    st_.level_dbm0 = dsp::power_to_dbm0(power_);
+    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
+    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
+    return st_;
+}
+
 void Rx::reset() noexcept {
-    lo_.reset();
-    rrc_.reset();
+    std::fill(buf_.begin(), buf_.end(), 0.0f);
+    cur_ = end_ = keep_;
+    carrier_idx_ = 0;
+    decided_ = false;
     power_ = 0.0;
     agc_power_ = kGridPower;
     gain_ = 1.0;
-    hist_.fill(cf32{});
-    mu_ = 0.0;
-    step_adj_ = 0.0;
+    mu_ = 0;
+    set_step_adj(0.0);
     odd_ = false;
     mid_ = prev_sym_ = cf32{};
     std::fill(line_.begin(), line_.end(), cf32{});
@@ -100,8 +204,9 @@ void Rx::restart_loops() noexcept {
     std::fill(taps_.begin(), taps_.end(), cf32{});
     taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
     theta_ = 0.0;
+    rot_ = cf32(1.0f, 0.0f);
     omega_ = 0.0;
-    step_adj_ = 0.0;
+    set_step_adj(0.0);
     mse_ = kGridPower;
     decoder_.reset();
     descrambler_.reset();
@@ -114,12 +219,66 @@ void Rx::restart_loops() noexcept {
 }
 
 bool Rx::push(float x) noexcept {
-    ++now_;
-    const cf32 z = rrc_.step(x * lo_.next());
-    const double p = std::norm(z);
+    feed(std::span<const float>(&x, 1));
+    return decided_;
+}
+
+void Rx::set_step_adj(double v) noexcept {
+    step_adj_ = v;
+    mu_inc_ = static_cast<std::int64_t>((kHalfSymbolsPerSample + step_adj_) * kMuScale);
+    samples_per_mu_ = 1.0 / static_cast<double>(mu_inc_);
+}
+
+std::size_t Rx::feed(std::span<const float> in) noexcept {
+    // buf_[cur_, end_) holds in[0 ..) already: staged by the previous call, which returned early.
+    decided_ = false;
+    std::size_t n = 0;
+    while (n < in.size()) {
+        if (cur_ == end_) {
+            if (end_ == buf_.size()) {  // slide: keep the last keep_ samples for the filter window
+                std::copy(buf_.begin() + static_cast<std::ptrdiff_t>(end_ - keep_), buf_.end(), buf_.begin());
+                cur_ = end_ = keep_;
+            }
+            const std::size_t m = std::min(buf_.size() - end_, in.size() - n);
+            std::copy_n(in.data() + n, m, buf_.data() + end_);
+            end_ += m;
+        }
+        // Samples up to and including the one on which mu reaches one T/2 interval (at least 1).
+        const std::int64_t left = kMuOne - mu_;
+        const std::int64_t to_instant = left <= mu_inc_ ? 1 : (left + mu_inc_ - 1) / mu_inc_;
+        const std::size_t take = std::min(static_cast<std::size_t>(to_instant), end_ - cur_);
+        cur_ += take;
+        n += take;
+        now_ += static_cast<SampleTime>(take);
+        carrier_idx_ += take;
+        while (carrier_idx_ >= period_) carrier_idx_ -= period_;
+        mu_ += static_cast<std::int64_t>(take) * mu_inc_;
+        if (mu_ >= kMuOne) {
+            on_instant();
+            if (decided_) return n;
+        }
+    }
+    return n;
+}
+
+void Rx::on_instant() noexcept {
+    // A T/2 instant fell `late` samples before the newest sample.
+    mu_ -= kMuOne;
+    const double late = std::clamp(static_cast<double>(mu_) * samples_per_mu_, 0.0,
+                                   static_cast<double>(kMaxLateSamples));
+    auto shift = static_cast<std::size_t>(late);
+    auto phase = static_cast<std::size_t>((late - static_cast<double>(shift)) * kPhases + 0.5);
+    if (shift == kMaxLateSamples) phase = 0;
+    // Window of L samples ending `shift` samples before the newest (buf_[cur_ - 1]); the carrier
+    // phase of its last sample, now() - 1 - shift, modulo the period.
+    const std::size_t stop = cur_ - shift;
+    const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
+                                       std::span<const float>(buf_.data() + stop - n_taps_, n_taps_));
+    const cf32 lo = derot_[carrier_idx_ + 2 * period_ - 1 - shift];
+    const cf32 z(acc.real() * lo.real() - acc.imag() * lo.imag(), acc.real() * lo.imag() + acc.imag() * lo.real());
+    const double p = static_cast<double>(z.real() * z.real() + z.imag() * z.imag());
     // In-band level and carrier detect with hysteresis.
-    power_ += kLevelAlpha * (2.0 * p / kRcPowerFactor - power_);
-    st_.level_dbm0 = dsp::power_to_dbm0(power_);
+    power_ += level_alpha_ * (p * (2.0 / kRcPowerFactor) - power_);
     if (!st_.carrier && power_ > on_power_) {
         st_.carrier = true;
         st_.carrier_since = now_;
@@ -130,31 +289,14 @@ bool Rx::push(float x) noexcept {
         st_.carrier_since = kNever;
         restart_loops();
     }
-    // AGC: mean |v|^2 of RC-shaped data is 0.8125 of the symbol power.
+    // AGC: mean |z|^2 of RC-shaped data is 0.8125 of the symbol power.
     if (!data_mode_) {
-        const double a = symbols_since_on_ < kAgcFastSymbols ? kAgcFastAlpha : kAgcSlowAlpha;
+        const double a = symbols_since_on_ < kAgcFastSymbols ? agc_fast_alpha_ : agc_slow_alpha_;
         agc_power_ += a * (p - agc_power_);
         gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
     }
-    const cf32 v = z * static_cast<float>(gain_);
-    hist_[0] = hist_[1];
-    hist_[1] = hist_[2];
-    hist_[2] = hist_[3];
-    hist_[3] = v;
-    // A T/2 instant fell `frac` samples before this sample; interpolate one sample later, between
-    // hist_[1] and hist_[2] (cubic Lagrange), at u in [0, 1) from hist_[1].
-    const double inc = kHalfSymbolsPerSample + step_adj_;
-    mu_ += inc;
-    if (mu_ < 1.0) return false;
-    mu_ -= 1.0;
-    const double frac = mu_ / inc;
-    const float u = static_cast<float>(1.0 - frac);
-    const float cm1 = -u * (u - 1.0f) * (u - 2.0f) / 6.0f;
-    const float c0 = (u + 1.0f) * (u - 1.0f) * (u - 2.0f) / 2.0f;
-    const float c1 = -(u + 1.0f) * u * (u - 2.0f) / 2.0f;
-    const float c2 = (u + 1.0f) * u * (u - 1.0f) / 6.0f;
-    const cf32 s = cm1 * hist_[0] + c0 * hist_[1] + c1 * hist_[2] + c2 * hist_[3];
-    return on_half_symbol(s);
+    const auto gain = static_cast<float>(gain_);
+    decided_ = on_half_symbol(cf32(z.real() * gain, z.imag() * gain));
 }
 
 bool Rx::on_half_symbol(cf32 v) noexcept {
@@ -180,28 +322,41 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
         const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
         const double ki = train ? kTimingKiTrain : kTimingKiData;
         const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
-        mu_ -= kp * e;
-        step_adj_ -= ki * e * kHalfSymbolsPerSample;
-        step_adj_ = std::clamp(step_adj_, -0.001 * kHalfSymbolsPerSample, 0.001 * kHalfSymbolsPerSample);
+        mu_ -= static_cast<std::int64_t>(kp * e * kMuScale);
+        set_step_adj(std::clamp(step_adj_ - ki * e * kHalfSymbolsPerSample, -0.001 * kHalfSymbolsPerSample,
+                                0.001 * kHalfSymbolsPerSample));
     }
     // Equaliser output.
-    const cf32* u = line_.data() + line_pos_;
-    cf32 y{};
-    float upow = 0.0f;
-    for (std::size_t i = 0; i < taps_.size(); ++i) {
-        y += taps_[i] * u[i];
-        upow += std::norm(u[i]);
+    // Complex products are written out: std::complex's multiply adds inf/NaN recovery branches.
+    const float* u = reinterpret_cast<const float*>(line_.data() + line_pos_);
+    float* c = reinterpret_cast<float*>(taps_.data());
+    const std::size_t n_eq = taps_.size();
+    // Two partial sums (even and odd taps; the tap count is even) halve the add chain.
+    float yr0 = 0.0f, yi0 = 0.0f, p0 = 0.0f, yr1 = 0.0f, yi1 = 0.0f, p1 = 0.0f;
+    for (std::size_t i = 0; i < 2 * n_eq; i += 4) {
+        const float ur = u[i], ui = u[i + 1], cr = c[i], ci = c[i + 1];
+        yr0 += cr * ur - ci * ui;
+        yi0 += cr * ui + ci * ur;
+        p0 += ur * ur + ui * ui;
+        const float vr = u[i + 2], vi = u[i + 3], dr = c[i + 2], di = c[i + 3];
+        yr1 += dr * vr - di * vi;
+        yi1 += dr * vi + di * vr;
+        p1 += vr * vr + vi * vi;
     }
-    const cf32 rot(static_cast<float>(std::cos(theta_)), static_cast<float>(-std::sin(theta_)));
-    const cf32 r = y * rot;
+    const float yr = yr0 + yr1, yi = yi0 + yi1, upow = p0 + p1;
+    const cf32 rot = rot_;
+    const cf32 r(yr * rot.real() - yi * rot.imag(), yr * rot.imag() + yi * rot.real());
     cf32 d;
     int q;
     int label = kPoint1200;
+    float inv_norm_d = 1.0f / static_cast<float>(kGridPower);  // 1200 bit/s points: |d|^2 = 10
     if (sixteen_) {
-        const Point p = slice16(r);
-        q = quadrant_of(p);
-        label = label_of(p);
-        d = cf32(static_cast<float>(p.i), static_cast<float>(p.q));
+        const int ki = level_index(r.real()), kq = level_index(r.imag());
+        const GridEntry g = kGrid[static_cast<std::size_t>(4 * ki + kq)];
+        q = g.quadrant;
+        label = g.label;
+        inv_norm_d = g.inv_norm;
+        d = cf32(static_cast<float>(2 * ki - 3), static_cast<float>(2 * kq - 3));
     } else {
         q = slice4(r);
         const Point p = point_of(q, kPoint1200);
@@ -210,25 +365,29 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     const cf32 e = d - r;
     if (st_.carrier) {
         // Carrier PLL.
-        const double phi = std::imag(r * std::conj(d)) / std::norm(d);
+        const double phi = static_cast<double>((r.imag() * d.real() - r.real() * d.imag()) * inv_norm_d);
         const double a = train ? kPllATrain : kPllAData;
         const double b = train ? kPllBTrain : kPllBData;
         omega_ = std::clamp(omega_ + b * phi, -0.2, 0.2);
         theta_ += a * phi + omega_;
         if (theta_ > dsp::kPi) theta_ -= dsp::kTwoPi;
         if (theta_ < -dsp::kPi) theta_ += dsp::kTwoPi;
+        rot_ = unit_phasor(-theta_);  // worked out now, off the next symbol's path
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
-            const cf32 g = mu * e * std::conj(rot);
-            for (std::size_t i = 0; i < taps_.size(); ++i) taps_[i] += g * std::conj(u[i]);
+            // g = mu e conj(rot);  c_i += g conj(u_i)
+            const float er = mu * e.real(), ei = mu * e.imag();
+            const float gr = er * rot.real() + ei * rot.imag(), gi = ei * rot.real() - er * rot.imag();
+            for (std::size_t i = 0; i < n_eq; ++i) {
+                const float ur = u[2 * i], ui = u[2 * i + 1];
+                c[2 * i] += gr * ur + gi * ui;
+                c[2 * i + 1] += gi * ur - gr * ui;
+            }
         }
         mse_ += kMseAlpha * (static_cast<double>(std::norm(e)) - mse_);
         ++symbols_since_on_;
     }
-    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
-    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
-    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
 
     // Bits: quadrant change (Q1 Q2), then Q3 Q4 at 2400; descrambled in time order.
     const int step = decoder_.step(q);
@@ -253,12 +412,11 @@ void Rx::detect(int step) noexcept {
     // V.22bis 6.2: USB1 (every dibit 11: step 3), USB0 (00: step 1), S1 (00/11 alternating).
     usb1_window_ = (usb1_window_ << 1) | (step == 3 ? 1u : 0u);
     usb0_window_ = (usb0_window_ << 1) | (step == 1 ? 1u : 0u);
-    const bool alt = (step == 1 || step == 3) && step != prev_step_;
+    const bool alt = ((step & 1) != 0) & (step != prev_step_);  // step 1 or 3, not repeated
     s1_window_ = (s1_window_ << 1) | (alt ? 1u : 0u);
     prev_step_ = step;
-    const SampleTime window_start =
-        sym_.at - static_cast<SampleTime>(std::lround((kDetectWindow - 1) * kSamplesPerSymbol));
-    const bool usb = popcount16(usb1_window_) >= kUsb1Min || popcount16(usb0_window_) >= kUsb1Min;
+    const SampleTime window_start = sym_.at - kDetectSpanSamples;
+    const bool usb = (popcount16(usb1_window_) >= kUsb1Min) | (popcount16(usb0_window_) >= kUsb1Min);
     if (usb) {
         if (st_.usb1_since == kNever) st_.usb1_since = window_start;
     } else {
@@ -270,14 +428,11 @@ void Rx::detect(int step) noexcept {
     } else {
         st_.s1_since = kNever;
     }
+    // Written with selects, not branches: data bits are random.
     for (std::size_t i = 0; i < sym_.n_bits; ++i) {
-        if (sym_.bits[i] && !usb) {
-            if (st_.ones_run == 0) st_.ones_since = sym_.at;
-            ++st_.ones_run;
-        } else {
-            st_.ones_run = 0;
-            st_.ones_since = kNever;
-        }
+        const bool one = sym_.bits[i] != 0 && !usb;
+        st_.ones_since = !one ? kNever : st_.ones_run == 0 ? sym_.at : st_.ones_since;
+        st_.ones_run = one ? st_.ones_run + 1 : 0;
     }
 }
 
