@@ -13,8 +13,8 @@ namespace modem::session {
 namespace {
 
 constexpr std::string_view kSource = "session";
-/// Phases that hand over to another part are run in steps of this many samples, on the absolute
-/// sample grid, so a hand-over is at most 1 ms late whatever the caller's block size. Project choice.
+/// Everything runs in steps of this many samples on the absolute sample grid, so hand-overs,
+/// checks and event times (at most 1 ms late) do not depend on the caller's block size. Project choice.
 constexpr SampleTime kGrid = 8;
 /// Busy: bursts of 0.5 s on / 0.5 s off (US); two bursts in range make BUSY. Tolerances: project choice.
 constexpr double kBusyMinMs = 380.0, kBusyMaxMs = 650.0;
@@ -297,14 +297,12 @@ void Session::process(std::span<const float> in, std::span<float> out) {
     std::size_t i = 0;
     while (i < in.size()) {
         std::size_t n = in.size() - i;
-        const bool pump_phase = phase_ == Phase::Training || phase_ == Phase::Data || phase_ == Phase::HangingUp;
-        if (!pump_phase && phase_ != Phase::Ended)
-            n = std::min<std::size_t>(n, static_cast<std::size_t>(kGrid - now_ % kGrid));
+        if (phase_ != Phase::Ended) n = std::min<std::size_t>(n, static_cast<std::size_t>(kGrid - now_ % kGrid));
         run(in.subspan(i, n), out.subspan(i, n));
         now_ += static_cast<SampleTime>(n);
         i += n;
+        if (phase_ == Phase::Data || phase_ == Phase::HangingUp) release_held();
     }
-    if (phase_ == Phase::Data || phase_ == Phase::HangingUp) release_held();
 }
 
 void Session::run(std::span<const float> in, std::span<float> out) {
