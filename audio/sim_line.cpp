@@ -26,9 +26,8 @@ constexpr double kBandHighHz = 3400.0;
 constexpr double kSilenceBelowDb = -30.0;  // project choice: SNR reference holds through quieter windows
 constexpr double kMaxPpm = 1000.0;         // project choice: beyond any real sound card
 // Both endpoints run in lockstep, so a sender with a slow clock (clock_ppm > 0) delivers fewer
-// samples than the receiver reads. This much extra silence in the FIFO absorbs the drift
-// (2000 samples: 16 min at 250 ppm). Project choice.
-constexpr double kClockCushionMs = 250.0;
+// samples than the receiver reads: Direction::clock_cushion_ms of extra silence in the FIFO
+// absorbs the drift.
 // Delay distortion all-pass sections: project choice, tuned to add a few hundred microseconds at
 // the band edges relative to mid-band, the shape of a loaded line's envelope delay
 // (ITU-T M.1020 allows up to 3 ms near 500 Hz and 2800 Hz; we stay well inside it).
@@ -66,7 +65,7 @@ public:
         if (d.noise_dbm0) fixed_sigma_ = std::sqrt(dsp::dbm0_to_power(*d.noise_dbm0));
         if (d.snr_db) snr_ratio_ = dsp::db_to_power(*d.snr_db);
         window_len_ = std::max<std::size_t>(1, ms_to_count(d.snr_window_ms));
-        fifo_.assign(ms_to_count(d.delay_ms) + (d.clock_ppm > 0.0 ? ms_to_count(kClockCushionMs) : 0), 0.0f);
+        fifo_.assign(ms_to_count(d.delay_ms) + (d.clock_ppm > 0.0 ? ms_to_count(d.clock_cushion_ms) : 0), 0.0f);
     }
 
     void push(std::span<const float> in) {
@@ -125,6 +124,7 @@ void validate(const SimLine::Direction& d, const char* name) {
     require(std::abs(d.freq_offset_hz) < 1000.0, n + ": |freq_offset_hz| must be below 1000");
     require(std::abs(d.clock_ppm) <= kMaxPpm, n + ": |clock_ppm| must be at most 1000");
     require(d.delay_ms >= 0.0 && d.delay_ms <= 60000.0, n + ": delay_ms must be in [0, 60000]");
+    require(d.clock_cushion_ms >= 0.0 && d.clock_cushion_ms <= 60000.0, n + ": clock_cushion_ms must be in [0, 60000]");
     if (d.echo) {
         require(std::isfinite(d.echo->gain_db), n + ": echo gain_db must be finite");
         require(d.echo->delay_ms >= 0.0 && d.echo->delay_ms <= 60000.0, n + ": echo delay_ms must be in [0, 60000]");

@@ -70,10 +70,14 @@ public:
         /// The sender's clock error: a tone sent at f arrives at f * (1 + clock_ppm * 1e-6), and
         /// n samples sent become about n / (1 + clock_ppm * 1e-6) received. Adds the resampler's
         /// delay when non-zero. |clock_ppm| <= 1000. Because the endpoints run in lockstep, a
-        /// positive value also adds 250 ms of delay as a cushion against the slow sender running
-        /// dry (2000 samples of drift, e.g. 16 min at 250 ppm; after that reads insert silence
-        /// and count it in stats()); a negative value makes the delay grow slowly instead.
+        /// positive value also adds clock_cushion_ms of delay as a cushion against the slow sender
+        /// running dry (after that, reads insert silence and count it in stats()); a negative
+        /// value makes the delay grow slowly instead.
         double clock_ppm = 0.0;
+        /// Silence queued ahead for a slow-clock sender (clock_ppm > 0): it adds this much delay
+        /// and lasts clock_cushion_ms / clock_ppm * 1e3 s of line time (250 ms: 41 min at 100 ppm).
+        /// A longer simulated call needs a longer cushion. Project choice.
+        double clock_cushion_ms = 250.0;
         double delay_ms = 0.0;  ///< bulk delay, rounded to whole samples, >= 0
         /// 4th-order Butterworth high-pass at 300 Hz and low-pass at 3400 Hz (-3 dB at the edges).
         bool bandpass = false;

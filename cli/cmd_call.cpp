@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -291,7 +292,6 @@ int run_call(const CallArgs& a, bool caller) {
 
 int run_call_loopback(const CallArgs& a) {
     auto events = open_events(a.events);
-    modem::audio::SimLine sim(sim_config(a, kLoopbackDelayMs));
     modem::TraceBuffer trace_c, trace_a;
     CallArgs ca = a;
     ses::Session caller(session_config(ca, true, &trace_c));
@@ -325,6 +325,11 @@ int run_call_loopback(const CallArgs& a) {
     // Default limit: the transfer at 1200 bit/s plus generous time for the call set-up.
     const double bits = static_cast<double>(std::max(data_c.size(), data_a.size())) * fmt.bits_per_char();
     const double limit_s = a.timeout_s > 0 ? a.timeout_s : 60.0 + 1.3 * bits / 1200.0;
+    // The slow-clock direction needs silence queued ahead for the whole call (sim_line.hpp).
+    auto lc = sim_config(a, kLoopbackDelayMs);
+    const double drift_ms = std::abs(a.ppm) * 1e-6 * limit_s * 1000.0;
+    lc.a_to_b.clock_cushion_ms = lc.b_to_a.clock_cushion_ms = std::max(250.0, 1.2 * drift_ms + 20.0);
+    modem::audio::SimLine sim(lc);
     std::ostream& os = std::cout;
     std::array<std::int16_t, kBlock> s{}, tap_c{}, tap_a{};
     std::array<float, kBlock> in{}, out{};

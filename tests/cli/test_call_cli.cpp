@@ -97,21 +97,42 @@ TEST_CASE("cli call: loopback without V.8, at 1200 and with 7E1 stays byte-exact
     }
 }
 
-TEST_CASE("cli call: pulling the carrier mid-transfer ends both sides within 2 s with an exact prefix") {
-    const auto r = test::run({kSqueal, "loopback", "--bytes", "4000", "--cut-at", "3"});
-    CAPTURE(r.out);
+TEST_CASE("cli call: 1 MB each way arrives byte-exact under 20 dB SNR, 100 ppm and 5 Hz") {
+    const auto r = test::run({kSqueal, "loopback", "--bytes", "1000000", "--snr", "20", "--clock-ppm", "100",
+                              "--freq-offset", "5"});
+    CAPTURE(r.out.substr(r.out.size() > 4000 ? r.out.size() - 4000 : 0));
     CHECK(r.exit_code == 0);
-    CHECK(count(r.out, "an exact prefix") == 2);
-    CHECK(count(r.out, "result   NO CARRIER (carrier_lost)") == 2);
-    const auto cut = r.out.find("(carrier pulled at ");
-    REQUIRE(cut != std::string::npos);
-    const double cut_s = std::stod(r.out.substr(cut + 19));
-    const double end_c = time_of(r.out, {"caller", "session", "state ended"});
-    const double end_a = time_of(r.out, {"answerer", "session", "state ended"});
-    CHECK(end_c > cut_s);
-    CHECK(end_a > cut_s);
-    CHECK(end_c - cut_s < 2.0);
-    CHECK(end_a - cut_s < 2.0);
+    CHECK(count(r.out, "1000000 of 1000000 bytes, byte-exact") == 2);
+    CHECK(count(r.out, "info retrain") == 0);
+}
+
+TEST_CASE("cli call: pulling the carrier mid-transfer ends both sides within 2 s with an exact prefix") {
+    struct Case {
+        std::vector<std::string> args;
+    };
+    const Case cases[] = {
+        {{}},                                                                            // clean line
+        {{"--snr", "20", "--clock-ppm", "100", "--freq-offset", "5"}},                   // noise stays on
+        {{"--snr", "20", "--clock-ppm", "100", "--freq-offset", "5", "--rate", "1200"}}, // no retrain at 1200
+    };
+    for (const auto& c : cases) {
+        std::vector<std::string> argv{kSqueal, "loopback", "--bytes", "4000", "--cut-at", "3"};
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        const auto r = test::run(argv);
+        CAPTURE(r.out);
+        CHECK(r.exit_code == 0);
+        CHECK(count(r.out, "an exact prefix") == 2);
+        CHECK(count(r.out, "result   NO CARRIER (carrier_lost)") == 2);
+        const auto cut = r.out.find("(carrier pulled at ");
+        REQUIRE(cut != std::string::npos);
+        const double cut_s = std::stod(r.out.substr(cut + 19));
+        const double end_c = time_of(r.out, {"caller", "session", "state ended"});
+        const double end_a = time_of(r.out, {"answerer", "session", "state ended"});
+        CHECK(end_c > cut_s);
+        CHECK(end_a > cut_s);
+        CHECK(end_c - cut_s < 2.0);
+        CHECK(end_a - cut_s < 2.0);
+    }
 }
 
 TEST_CASE("cli call: two processes over two FIFOs connect and carry files both ways byte-exact") {
