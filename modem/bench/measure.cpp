@@ -210,9 +210,29 @@ BenchInputs make_inputs(const BenchOptions& opt) {
     return in;
 }
 
+std::uint64_t fingerprint(const BenchInputs& in) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64-bit offset basis
+    auto eat = [&h](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) {
+            h ^= (v >> (8 * i)) & 0xffu;
+            h *= 0x100000001b3ull;  // FNV-1a 64-bit prime
+        }
+    };
+    for (const Recording* r : {&in.at_2400, &in.at_1200})
+        for (const OneWay* w : {&r->from_caller, &r->from_answerer}) {
+            eat(static_cast<std::uint64_t>(w->data_from));
+            eat(w->samples.size());
+            for (std::int16_t x : w->samples) eat(static_cast<std::uint16_t>(x));
+            eat(w->bits.size());
+            for (std::uint8_t b : w->bits) eat(b);
+        }
+    return h;
+}
+
 Figures measure_figures(Implementation& impl, const BenchInputs& inputs, const BenchOptions& opt) {
     const auto t0 = std::chrono::steady_clock::now();
     Figures f{.implementation = impl.name(), .version = impl.version()};
+    f.inputs_fingerprint = fingerprint(inputs);
     auto say = [&](const std::string& s) {
         if (opt.progress) *opt.progress << "bench: " << f.implementation << ": " << s << std::endl;
     };
@@ -250,14 +270,21 @@ Figures measure_figures(Implementation& impl, const BenchInputs& inputs, const B
     if (opt.throughput) {
         const OneWay& far = inputs.at_2400.from_answerer;  // a caller receiving at 2400
         const int repeats = opt.quick ? 3 : 5;
-        f.rx_ns_per_sample = measure_ns_per_sample(
-            [&](BitSink s) { return impl.make_rx_only(Role::Caller, Rate::Bps2400, std::move(s)); }, far,
-            throughput_seconds(opt), repeats);
+        const double seconds = throughput_seconds(opt);
         f.pump_ns_per_sample = measure_ns_per_sample(
-            [&](BitSink s) { return impl.make_pump(Role::Caller, Rate::Bps2400, std::move(s)); }, far,
-            throughput_seconds(opt), repeats);
-        say("throughput: rx " + std::to_string(*f.rx_ns_per_sample) + " ns/sample, pump " +
-            std::to_string(*f.pump_ns_per_sample) + " ns/sample");
+            [&](BitSink s) { return impl.make_pump(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds, repeats);
+        f.tx_ns_per_sample = measure_ns_per_sample(
+            [&](BitSink s) { return impl.make_tx_only(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds, repeats);
+        if (impl.make_rx_only(Role::Caller, Rate::Bps2400, {})) {
+            f.rx_ns_per_sample = measure_ns_per_sample(
+                [&](BitSink s) { return impl.make_rx_only(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds,
+                repeats);
+        } else {
+            f.rx_ns_per_sample = std::max(0.0, *f.pump_ns_per_sample - *f.tx_ns_per_sample);
+            f.rx_by_difference = true;
+        }
+        say("throughput: rx " + std::to_string(*f.rx_ns_per_sample) + (f.rx_by_difference ? " (pump - tx)" : "") +
+            " ns/sample, tx " + std::to_string(*f.tx_ns_per_sample) + ", pump " + std::to_string(*f.pump_ns_per_sample));
     }
     f.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return f;

@@ -61,8 +61,13 @@ public:
     [[nodiscard]] virtual std::string version() const = 0;
     /// The whole modem in `role` (at most `rate`), receiving; bits after its handshake go to sink.
     virtual std::unique_ptr<BitReceiver> make_pump(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
-    /// The receiver alone where that can be separated (else the pump), for throughput.
+    /// For throughput: the same pump, but from start_timing() on only its receiver runs. Null if
+    /// the receiver cannot run without the transmitter; then the receiver's cost is taken as the
+    /// pump's minus the transmitter's (make_tx_only).
     virtual std::unique_ptr<BitReceiver> make_rx_only(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
+    /// For throughput: the same pump, but from start_timing() on only its transmitter runs (data
+    /// mode, input ignored); `sink` sees each data bit the transmitter takes from then on.
+    virtual std::unique_ptr<BitReceiver> make_tx_only(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
     /// A caller and an answerer with default settings and 2400 bit/s allowed.
     virtual std::unique_ptr<CallPair> make_call() = 0;
     /// Mean transmit power (float units) in data mode of its caller (first) and answerer (second).
@@ -142,9 +147,12 @@ struct Figures {
     std::string version{};
     std::vector<BerCurve> curves{};
     std::optional<HandshakeResult> handshake{};
-    std::optional<double> rx_ns_per_sample{};    ///< receiver alone
+    std::optional<double> rx_ns_per_sample{};    ///< receiver alone (measured, or pump - tx)
+    bool rx_by_difference = false;               ///< rx_ns_per_sample is pump - tx
+    std::optional<double> tx_ns_per_sample{};    ///< transmitter alone, data mode
     std::optional<double> pump_ns_per_sample{};  ///< receiver and transmitter of one end
     double run_seconds = 0.0;
+    std::uint64_t inputs_fingerprint = 0;  ///< fingerprint() of the inputs the figures were measured on
     [[nodiscard]] const BerCurve* curve(int rate_bps, v22bis::Role receiver) const noexcept;
 };
 
@@ -166,6 +174,9 @@ struct BenchInputs {
     Recording at_1200;
 };
 BenchInputs make_inputs(const BenchOptions& opt);
+/// FNV-1a over every recorded sample, data bit and data start: two processes that report the same
+/// value measured on the same signals.
+std::uint64_t fingerprint(const BenchInputs& in) noexcept;
 
 /// All figures of `impl` on `inputs`.
 Figures measure_figures(Implementation& impl, const BenchInputs& inputs, const BenchOptions& opt);

@@ -7,7 +7,7 @@
 
 #include "dsp/kernels/kernels.hpp"
 #include "modem/v22bis/modem.hpp"
-#include "modem/v22bis/rx.hpp"
+#include "modem/v22bis/tx.hpp"
 
 namespace modem::bench {
 
@@ -39,25 +39,39 @@ private:
     std::vector<float> in_, out_;
 };
 
-class RxOnly final : public BitReceiver {
+/// Receives through a whole pump until start_timing(), then only transmits data (2400 or 1200
+/// bit/s, random bits), ignoring its input: the transmitter's share of the pump's cost.
+class TxOnly final : public BitReceiver {
 public:
-    RxOnly(Role role, Rate rate, BitSink sink) : rx_({.role = role}), rate_(rate), sink_(std::move(sink)) {}
-    void receive(std::span<const std::int16_t> block) override {
-        to_float(block, in_);
-        rx_.process(in_, [this](const v22bis::RxSymbol& s) {
-            for (std::size_t i = 0; i < s.n_bits; ++i) sink_(s.bits[i]);
+    TxOnly(Role role, Rate rate, BitSink sink) : pump_(role, rate, {}), tx_({.role = role}), rate_(rate), sink_(std::move(sink)) {
+        tx_.set_bit_source([this] {
+            bits_ = bits_ * 6364136223846793005ull + 1442695040888963407ull;  // LCG (Knuth MMIX)
+            const auto b = static_cast<std::uint8_t>(bits_ >> 63);
+            if (sink_) sink_(b);
+            return b;
         });
     }
+    void receive(std::span<const std::int16_t> block) override {
+        if (!timing_) {
+            pump_.receive(block);
+            return;
+        }
+        out_.resize(block.size());
+        tx_.process(out_);
+    }
     void start_timing() override {
-        rx_.set_sixteen_point(rate_ == Rate::Bps2400);
-        rx_.set_data_mode(true);
+        timing_ = true;
+        tx_.set_signal(rate_ == Rate::Bps2400 ? v22bis::TxSignal::Data2400 : v22bis::TxSignal::Data1200);
     }
 
 private:
-    v22bis::Rx rx_;
+    PumpReceiver pump_;
+    v22bis::Tx tx_;
     Rate rate_;
+    bool timing_ = false;
     BitSink sink_;
-    std::vector<float> in_;
+    std::uint64_t bits_ = 1;
+    std::vector<float> out_;
 };
 
 class OurCall final : public CallPair {
@@ -93,8 +107,12 @@ std::unique_ptr<BitReceiver> OurImplementation::make_pump(Role role, Rate rate, 
     return std::make_unique<PumpReceiver>(role, rate, std::move(sink));
 }
 
-std::unique_ptr<BitReceiver> OurImplementation::make_rx_only(Role role, Rate rate, BitSink sink) {
-    return std::make_unique<RxOnly>(role, rate, std::move(sink));
+std::unique_ptr<BitReceiver> OurImplementation::make_rx_only(Role, Rate, BitSink) {
+    return nullptr;  // the Modem's receiver runs with its handshake machine and transmitter: pump - tx
+}
+
+std::unique_ptr<BitReceiver> OurImplementation::make_tx_only(Role role, Rate rate, BitSink sink) {
+    return std::make_unique<TxOnly>(role, rate, std::move(sink));
 }
 
 std::unique_ptr<CallPair> OurImplementation::make_call() { return std::make_unique<OurCall>(); }

@@ -29,14 +29,14 @@ using modem::bench::CallPair;
 using modem::v22bis::Rate;
 using modem::v22bis::Role;
 
-/// Marks (binary 1) as transmit data: the bench discards what spandsp sends.
-int marks(void*) { return 1; }
 
 /// One spandsp V.22bis modem with default settings (no guard tone, default levels and cut-off).
 class Spandsp {
 public:
-    Spandsp(Role role, int bit_rate, BitSink sink) : sink_(std::move(sink)) {
-        s_ = v22bis_init(nullptr, bit_rate, V22BIS_GUARD_TONE_NONE, role == Role::Caller, marks, nullptr, put_bit, this);
+    /// `sink` gets received data bits; `tx_sink` (may be null) sees each bit the transmitter takes.
+    Spandsp(Role role, int bit_rate, BitSink sink, BitSink tx_sink = nullptr)
+        : sink_(std::move(sink)), tx_sink_(std::move(tx_sink)) {
+        s_ = v22bis_init(nullptr, bit_rate, V22BIS_GUARD_TONE_NONE, role == Role::Caller, get_bit, this, put_bit, this);
         if (!s_) throw std::runtime_error("spandsp: v22bis_init failed");
         v22bis_set_modem_status_handler(s_, status, this);
     }
@@ -54,6 +54,12 @@ public:
     [[nodiscard]] int bit_rate() const { return v22bis_get_current_bit_rate(s_); }
 
 private:
+    /// Marks (binary 1) as transmit data: the bench discards what spandsp sends.
+    static int get_bit(void* user) {
+        auto* self = static_cast<Spandsp*>(user);
+        if (self->tx_sink_) self->tx_sink_(1);
+        return 1;
+    }
     static void put_bit(void* user, int bit) {
         auto* self = static_cast<Spandsp*>(user);
         if (bit >= 0 && self->sink_) self->sink_(static_cast<std::uint8_t>(bit & 1));  // < 0: status
@@ -64,19 +70,22 @@ private:
         if (st == SIG_STATUS_TRAINING_FAILED) self->failed_ = true;
     }
     v22bis_state_t* s_ = nullptr;
-    BitSink sink_;
+    BitSink sink_, tx_sink_;
     bool trained_ = false, failed_ = false;
 };
 
-/// The whole modem: v22bis_rx and v22bis_tx (output discarded) every block. With rx_only, after
-/// start_timing() only v22bis_rx runs (the handshake before it needs the transmitter's timers).
+/// What a SpandspReceiver runs from start_timing() on.
+enum class Timed { Both, RxOnly, TxOnly };
+
+/// The whole modem: v22bis_rx and v22bis_tx (output discarded) every block until start_timing(),
+/// then both, only v22bis_rx, or only v22bis_tx (the handshake needs both).
 class SpandspReceiver final : public BitReceiver {
 public:
-    SpandspReceiver(Role role, Rate rate, BitSink sink, bool rx_only)
-        : modem_(role, static_cast<int>(rate), std::move(sink)), rx_only_(rx_only) {}
+    SpandspReceiver(Role role, Rate rate, BitSink sink, Timed timed, BitSink tx_sink = nullptr)
+        : modem_(role, static_cast<int>(rate), std::move(sink), std::move(tx_sink)), timed_(timed) {}
     void receive(std::span<const std::int16_t> block) override {
-        modem_.rx(block);
-        if (timing_ && rx_only_) return;
+        if (!timing_ || timed_ != Timed::TxOnly) modem_.rx(block);
+        if (timing_ && timed_ == Timed::RxOnly) return;
         scratch_.resize(block.size());
         modem_.tx(scratch_);
     }
@@ -84,7 +93,7 @@ public:
 
 private:
     Spandsp modem_;
-    bool rx_only_;
+    Timed timed_;
     bool timing_ = false;
     std::vector<std::int16_t> scratch_;
 };
@@ -117,10 +126,13 @@ public:
     [[nodiscard]] std::string name() const override { return "spandsp"; }
     [[nodiscard]] std::string version() const override { return "0.0.6 (" SPANDSP_RELEASE_DATETIME_STRING ")"; }
     std::unique_ptr<BitReceiver> make_pump(Role role, Rate rate, BitSink sink) override {
-        return std::make_unique<SpandspReceiver>(role, rate, std::move(sink), false);
+        return std::make_unique<SpandspReceiver>(role, rate, std::move(sink), Timed::Both);
     }
     std::unique_ptr<BitReceiver> make_rx_only(Role role, Rate rate, BitSink sink) override {
-        return std::make_unique<SpandspReceiver>(role, rate, std::move(sink), true);
+        return std::make_unique<SpandspReceiver>(role, rate, std::move(sink), Timed::RxOnly);
+    }
+    std::unique_ptr<BitReceiver> make_tx_only(Role role, Rate rate, BitSink sink) override {
+        return std::make_unique<SpandspReceiver>(role, rate, nullptr, Timed::TxOnly, std::move(sink));
     }
     std::unique_ptr<CallPair> make_call() override { return std::make_unique<SpandspCall>(); }
     /// Measured on a clean back-to-back spandsp call: from 0.5 s after both trained, for 2 s.

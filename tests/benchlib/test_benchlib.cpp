@@ -51,6 +51,7 @@ Figures sample_figures(const std::string& name, double threshold_db) {
     f.rx_ns_per_sample = 5.0;
     f.pump_ns_per_sample = 9.0;
     f.run_seconds = 1.5;
+    f.inputs_fingerprint = 0xFEDCBA9876543210ull;
     return f;
 }
 
@@ -58,8 +59,8 @@ Figures sample_figures(const std::string& name, double threshold_db) {
 
 TEST_CASE("BerCounter: counts exactly the injected errors after a lead of training ones") {
     const auto sent = random_bits(20000, 5);
-    std::vector<std::uint8_t> got(700, 1);  // scrambled ones delivered before the data
-    got.insert(got.end(), sent.begin(), sent.end());
+    std::vector<std::uint8_t> got(700 + sent.size(), 1);  // scrambled ones delivered before the data
+    for (std::size_t i = 0; i < sent.size(); ++i) got[700 + i] = sent[i];
     const std::size_t skip = 1000;
     std::size_t injected = 0;
     for (std::size_t j = 5; j < sent.size(); j += 397) {  // some inside the skipped part, uncounted
@@ -195,6 +196,7 @@ TEST_CASE("Figures: JSON round trip keeps every figure") {
     REQUIRE(g.handshake.has_value());
     CHECK(g.handshake->at_2400 == 99);
     CHECK(g.rx_ns_per_sample == 5.0);
+    CHECK(g.inputs_fingerprint == 0xFEDCBA9876543210ull);  // 64 bits survive (sent as a string)
     CHECK_THROWS_AS(figures_from_json(nlohmann::json::parse(R"({"implementation": 3})")), std::runtime_error);
 }
 
@@ -238,6 +240,16 @@ TEST_CASE("write_ber_csv and plot_ber_png: one CSV row per point and a valid PNG
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("make_inputs: the same options give the same inputs, another seed other inputs") {
+    const BenchOptions opt{.seed = 3, .max_bits = 2000, .throughput = false};
+    const BenchInputs a = make_inputs(opt), b = make_inputs(opt);
+    CHECK(fingerprint(a) == fingerprint(b));
+    CHECK(a.at_1200.from_caller.bits.size() >= 2000 + 600);
+    BenchOptions other = opt;
+    other.seed = 4;
+    CHECK(fingerprint(make_inputs(other)) != fingerprint(a));
+}
+
 TEST_CASE("ber_sweep: our modem on the recorded far end is error-free at 20 dB and not at 2 dB") {
     const Recording rec = record_call({.rate = Rate::Bps2400, .data_bits = 30000, .seed = 7});
     CHECK(rec.from_answerer.bits.size() >= 30000);
@@ -254,4 +266,19 @@ TEST_CASE("ber_sweep: our modem on the recorded far end is error-free at 20 dB a
     CHECK(pts[1].errors == 0);
     // Same input, same answer.
     CHECK(ber_sweep(ours, rec.from_answerer, Rate::Bps2400, sc)[0].errors == pts[0].errors);
+}
+
+TEST_CASE("OurImplementation: the transmitter-only path sends data at 2400 bit/s once timing starts") {
+    // The receiver's throughput is the pump's minus this path's, so it must be doing the real work.
+    OurImplementation ours;
+    CHECK(ours.make_rx_only(Role::Caller, Rate::Bps2400, {}) == nullptr);
+    std::size_t bits = 0;
+    auto tx = ours.make_tx_only(Role::Caller, Rate::Bps2400, [&bits](std::uint8_t) { ++bits; });
+    const std::vector<std::int16_t> silence(160, 0);
+    for (int i = 0; i < 50; ++i) tx->receive(silence);  // 1 s in the pump: no data yet
+    CHECK(bits == 0);
+    tx->start_timing();
+    for (int i = 0; i < 50; ++i) tx->receive(silence);  // 1 s of data: 2400 bits, +/- a symbol
+    CHECK(bits >= 2392);
+    CHECK(bits <= 2408);
 }
