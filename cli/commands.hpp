@@ -40,5 +40,6 @@ void add_decode(CLI::App& app, Action& action);
 void add_devices(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
 void add_v8(CLI::App& app, Action& action);  // call, answer, loopback
+void add_pty(CLI::App& app, Action& action);
 
 }  // namespace squeal::cli

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     add_devices(app, action);
     add_bench(app, action);
     add_v8(app, action);
+    add_pty(app, action);
 
     try {
         app.parse(argc, argv);
