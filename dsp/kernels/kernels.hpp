@@ -27,6 +27,11 @@ struct Table {
     float (*dot)(const float* a, const float* b, std::size_t n) noexcept;
     /// sum_k a[k] * b[k], complex a, real b
     cf32 (*dot_cr)(const cf32* a, const float* b, std::size_t n) noexcept;
+    /// sum_k a[k] * b[k], complex a and b; also *b_norm = sum_k |b[k]|^2 (an NLMS equaliser's
+    /// output and input power in one pass)
+    cf32 (*dot_cc)(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept;
+    /// y[k] += g * conj(x[k]) (an LMS tap update; x and y may not alias)
+    void (*axpy_conj)(cf32 g, const cf32* x, cf32* y, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (complex mixing; in-place allowed)
     void (*mix)(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (real signal times complex oscillator; in and out may not alias)
@@ -54,6 +59,16 @@ inline float dot(std::span<const float> a, std::span<const float> b) noexcept {
 inline cf32 dot(std::span<const cf32> a, std::span<const float> b) noexcept {
     assert(a.size() == b.size());
     return active().dot_cr(a.data(), b.data(), a.size());
+}
+/// sum_k a[k] * b[k] over complex spans; b_norm receives sum_k |b[k]|^2.
+inline cf32 dot(std::span<const cf32> a, std::span<const cf32> b, float& b_norm) noexcept {
+    assert(a.size() == b.size());
+    return active().dot_cc(a.data(), b.data(), a.size(), &b_norm);
+}
+/// y[k] += g * conj(x[k]); x and y must not overlap.
+inline void add_scaled_conj(cf32 g, std::span<const cf32> x, std::span<cf32> y) noexcept {
+    assert(x.size() == y.size());
+    active().axpy_conj(g, x.data(), y.data(), x.size());
 }
 inline void mix(std::span<const cf32> in, std::span<const cf32> lo, std::span<cf32> out) noexcept {
     assert(in.size() == lo.size() && in.size() == out.size());

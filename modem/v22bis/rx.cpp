@@ -326,24 +326,12 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
         set_step_adj(std::clamp(step_adj_ - ki * e * kHalfSymbolsPerSample, -0.001 * kHalfSymbolsPerSample,
                                 0.001 * kHalfSymbolsPerSample));
     }
-    // Equaliser output.
-    // Complex products are written out: std::complex's multiply adds inf/NaN recovery branches.
-    const float* u = reinterpret_cast<const float*>(line_.data() + line_pos_);
-    float* c = reinterpret_cast<float*>(taps_.data());
+    // Equaliser output y = sum c_i u_i and the input power sum |u_i|^2, in one pass.
     const std::size_t n_eq = taps_.size();
-    // Two partial sums (even and odd taps; the tap count is even) halve the add chain.
-    float yr0 = 0.0f, yi0 = 0.0f, p0 = 0.0f, yr1 = 0.0f, yi1 = 0.0f, p1 = 0.0f;
-    for (std::size_t i = 0; i < 2 * n_eq; i += 4) {
-        const float ur = u[i], ui = u[i + 1], cr = c[i], ci = c[i + 1];
-        yr0 += cr * ur - ci * ui;
-        yi0 += cr * ui + ci * ur;
-        p0 += ur * ur + ui * ui;
-        const float vr = u[i + 2], vi = u[i + 3], dr = c[i + 2], di = c[i + 3];
-        yr1 += dr * vr - di * vi;
-        yi1 += dr * vi + di * vr;
-        p1 += vr * vr + vi * vi;
-    }
-    const float yr = yr0 + yr1, yi = yi0 + yi1, upow = p0 + p1;
+    const std::span<const cf32> u(line_.data() + line_pos_, n_eq);
+    float upow = 0.0f;
+    const cf32 y = dsp::kernels::dot(std::span<const cf32>(taps_), u, upow);
+    const float yr = y.real(), yi = y.imag();
     const cf32 rot = rot_;
     const cf32 r(yr * rot.real() - yi * rot.imag(), yr * rot.imag() + yi * rot.real());
     cf32 d;
@@ -378,12 +366,8 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
             // g = mu e conj(rot);  c_i += g conj(u_i)
             const float er = mu * e.real(), ei = mu * e.imag();
-            const float gr = er * rot.real() + ei * rot.imag(), gi = ei * rot.real() - er * rot.imag();
-            for (std::size_t i = 0; i < n_eq; ++i) {
-                const float ur = u[2 * i], ui = u[2 * i + 1];
-                c[2 * i] += gr * ur + gi * ui;
-                c[2 * i + 1] += gi * ur - gr * ui;
-            }
+            const cf32 g(er * rot.real() + ei * rot.imag(), ei * rot.real() - er * rot.imag());
+            dsp::kernels::add_scaled_conj(g, u, taps_);
         }
         mse_ += kMseAlpha * (static_cast<double>(std::norm(e)) - mse_);
         ++symbols_since_on_;
