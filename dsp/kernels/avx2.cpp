@@ -111,10 +111,9 @@ cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept
 }
 
 // y += x * (gr, -gr) + swap(x) * (gi, gi): (gr xr + gi xi, gi xr - gr xi) per pair.
-void axpy_conj(cf32 g, const cf32* x, cf32* y, std::size_t n) noexcept {
+void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
     const float* xf = reinterpret_cast<const float*>(x);
     float* yf = reinterpret_cast<float*>(y);
-    const float gr = g.real(), gi = g.imag();
     const __m256 g1 = _mm256_set_ps(-gr, gr, -gr, gr, -gr, gr, -gr, gr);
     const __m256 g2 = _mm256_set1_ps(gi);
     std::size_t i = 0;

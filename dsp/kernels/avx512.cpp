@@ -108,12 +108,12 @@ cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept
 }
 
 // y += x * (gr, -gr) + swap(x) * (gi, gi): (gr xr + gi xi, gi xr - gr xi) per pair.
-void axpy_conj(cf32 g, const cf32* x, cf32* y, std::size_t n) noexcept {
+void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
     const float* xf = reinterpret_cast<const float*>(x);
     float* yf = reinterpret_cast<float*>(y);
-    const __m512 g1 = _mm512_set_ps(-g.real(), g.real(), -g.real(), g.real(), -g.real(), g.real(), -g.real(), g.real(),
-                                    -g.real(), g.real(), -g.real(), g.real(), -g.real(), g.real(), -g.real(), g.real());
-    const __m512 g2 = _mm512_set1_ps(g.imag());
+    const __m512 g1 = _mm512_set_ps(-gr, gr, -gr, gr, -gr, gr, -gr, gr,
+                                    -gr, gr, -gr, gr, -gr, gr, -gr, gr);
+    const __m512 g2 = _mm512_set1_ps(gi);
     for (std::size_t i = 0; i < n; i += 8) {
         const __mmask16 m = n - i >= 8 ? static_cast<__mmask16>(0xFFFF) : tail16(2 * (n - i));
         const __m512 xv = _mm512_maskz_loadu_ps(m, xf + 2 * i);

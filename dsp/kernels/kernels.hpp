@@ -30,8 +30,9 @@ struct Table {
     /// sum_k a[k] * b[k], complex a and b; also *b_norm = sum_k |b[k]|^2 (an NLMS equaliser's
     /// output and input power in one pass)
     cf32 (*dot_cc)(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept;
-    /// y[k] += g * conj(x[k]) (an LMS tap update; x and y may not alias)
-    void (*axpy_conj)(cf32 g, const cf32* x, cf32* y, std::size_t n) noexcept;
+    /// y[k] += g * conj(x[k]), g = g_re + j g_im (an LMS tap update; x and y may not alias).
+    /// g comes as two floats: a cf32 argument built from two floats goes through the stack.
+    void (*axpy_conj)(float g_re, float g_im, const cf32* x, cf32* y, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (complex mixing; in-place allowed)
     void (*mix)(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (real signal times complex oscillator; in and out may not alias)
@@ -65,10 +66,10 @@ inline cf32 dot(std::span<const cf32> a, std::span<const cf32> b, float& b_norm)
     assert(a.size() == b.size());
     return active().dot_cc(a.data(), b.data(), a.size(), &b_norm);
 }
-/// y[k] += g * conj(x[k]); x and y must not overlap.
-inline void add_scaled_conj(cf32 g, std::span<const cf32> x, std::span<cf32> y) noexcept {
+/// y[k] += (g_re + j g_im) * conj(x[k]); x and y must not overlap.
+inline void add_scaled_conj(float g_re, float g_im, std::span<const cf32> x, std::span<cf32> y) noexcept {
     assert(x.size() == y.size());
-    active().axpy_conj(g, x.data(), y.data(), x.size());
+    active().axpy_conj(g_re, g_im, x.data(), y.data(), x.size());
 }
 inline void mix(std::span<const cf32> in, std::span<const cf32> lo, std::span<cf32> out) noexcept {
     assert(in.size() == lo.size() && in.size() == out.size());

@@ -42,10 +42,9 @@ cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept
 }
 
 // (gr + j gi)(xr - j xi) = (gr xr + gi xi) + j(gi xr - gr xi)
-void axpy_conj(cf32 g, const cf32* x, cf32* y, std::size_t n) noexcept {
+void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
     const float* xf = reinterpret_cast<const float*>(x);
     float* yf = reinterpret_cast<float*>(y);
-    const float gr = g.real(), gi = g.imag();
     for (std::size_t i = 0; i < n; ++i) {
         const float xr = xf[2 * i], xi = xf[2 * i + 1];
         yf[2 * i] += gr * xr + gi * xi;

@@ -28,10 +28,11 @@ constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far
 // from the store buffer and stalls, which cost more than the whole filter.
 constexpr std::size_t kChunk = 512;
 constexpr double kSamplesPerHalfSymbol = 1.0 / kHalfSymbolsPerSample;
-// Timing accumulator in fixed point, 2^32 per T/2 interval: integer sums are exact, so a run of
-// samples can be added in one step and the result does not depend on how the input is cut.
-constexpr std::int64_t kMuOne = std::int64_t{1} << 32;
-constexpr double kMuScale = static_cast<double>(kMuOne);
+// Instant positions in fixed point, 2^32 per sample: integer sums are exact, so a run of samples
+// is counted in one step and the result does not depend on how the input is cut.
+constexpr int kFxBits = 32;
+constexpr std::int64_t kFxOne = std::int64_t{1} << kFxBits;
+constexpr double kFxScale = static_cast<double>(kFxOne);
 constexpr double kRcPowerFactor = 0.8125; // 1 - beta/4: mean |RC-shaped data|^2 / symbol power
 constexpr double kGridPower = kConstellationPower;
 // One-pole time constants in samples, applied at the T/2 rate.
@@ -174,7 +175,7 @@ const RxStatus& Rx::status() const noexcept {
     st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
     st_.level_dbm0 = dsp::power_to_dbm0(power_);
     st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
-    st_.clock_ppm = step_adj_ / kHalfSymbolsPerSample * 1e6;
+    st_.clock_ppm = (kSamplesPerHalfSymbol / (kSamplesPerHalfSymbol + period_adj_) - 1.0) * 1e6;
     return st_;
 }
 
@@ -186,10 +187,10 @@ void Rx::reset() noexcept {
     power_ = 0.0;
     agc_power_ = kGridPower;
     gain_ = 1.0;
-    mu_ = 0;
-    set_step_adj(0.0);
+    set_period_adj(0.0);
+    due_ = period_fx_;
     odd_ = false;
-    mid_ = prev_sym_ = cf32{};
+    mid_re_ = mid_im_ = prev_re_ = prev_im_ = 0.0f;
     std::fill(line_.begin(), line_.end(), cf32{});
     line_pos_ = 0;
     sixteen_ = false;
@@ -204,9 +205,10 @@ void Rx::restart_loops() noexcept {
     std::fill(taps_.begin(), taps_.end(), cf32{});
     taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
     theta_ = 0.0;
-    rot_ = cf32(1.0f, 0.0f);
+    rot_re_ = 1.0f;
+    rot_im_ = 0.0f;
     omega_ = 0.0;
-    set_step_adj(0.0);
+    set_period_adj(0.0);
     mse_ = kGridPower;
     decoder_.reset();
     descrambler_.reset();
@@ -223,10 +225,9 @@ bool Rx::push(float x) noexcept {
     return decided_;
 }
 
-void Rx::set_step_adj(double v) noexcept {
-    step_adj_ = v;
-    mu_inc_ = static_cast<std::int64_t>((kHalfSymbolsPerSample + step_adj_) * kMuScale);
-    samples_per_mu_ = 1.0 / static_cast<double>(mu_inc_);
+void Rx::set_period_adj(double v) noexcept {
+    period_adj_ = v;
+    period_fx_ = static_cast<std::int64_t>((kSamplesPerHalfSymbol + period_adj_) * kFxScale);
 }
 
 std::size_t Rx::feed(std::span<const float> in) noexcept {
@@ -243,17 +244,16 @@ std::size_t Rx::feed(std::span<const float> in) noexcept {
             std::copy_n(in.data() + n, m, buf_.data() + end_);
             end_ += m;
         }
-        // Samples up to and including the one on which mu reaches one T/2 interval (at least 1).
-        const std::int64_t left = kMuOne - mu_;
-        const std::int64_t to_instant = left <= mu_inc_ ? 1 : (left + mu_inc_ - 1) / mu_inc_;
+        // Samples up to and including the first at or after the next instant (at least 1).
+        const std::int64_t to_instant = due_ <= kFxOne ? 1 : (due_ + kFxOne - 1) >> kFxBits;
         const std::size_t take = std::min(static_cast<std::size_t>(to_instant), end_ - cur_);
         cur_ += take;
         n += take;
         now_ += static_cast<SampleTime>(take);
         carrier_idx_ += take;
         while (carrier_idx_ >= period_) carrier_idx_ -= period_;
-        mu_ += static_cast<std::int64_t>(take) * mu_inc_;
-        if (mu_ >= kMuOne) {
+        due_ -= static_cast<std::int64_t>(take) << kFxBits;
+        if (due_ <= 0) {
             on_instant();
             if (decided_) return n;
         }
@@ -263,20 +263,21 @@ std::size_t Rx::feed(std::span<const float> in) noexcept {
 
 void Rx::on_instant() noexcept {
     // A T/2 instant fell `late` samples before the newest sample.
-    mu_ -= kMuOne;
-    const double late = std::clamp(static_cast<double>(mu_) * samples_per_mu_, 0.0,
-                                   static_cast<double>(kMaxLateSamples));
-    auto shift = static_cast<std::size_t>(late);
-    auto phase = static_cast<std::size_t>((late - static_cast<double>(shift)) * kPhases + 0.5);
-    if (shift == kMaxLateSamples) phase = 0;
+    // late = -due_ samples, at most kMaxLateSamples; shift its whole part, phase the nearest of
+    // kPhases in its fraction (kPhases itself is the row for a whole sample more).
+    const std::int64_t late = std::min(-due_, static_cast<std::int64_t>(kMaxLateSamples) << kFxBits);
+    due_ += period_fx_;
+    const auto shift = static_cast<std::size_t>(late >> kFxBits);
+    const auto phase = static_cast<std::size_t>(((late & (kFxOne - 1)) * kPhases + kFxOne / 2) >> kFxBits);
     // Window of L samples ending `shift` samples before the newest (buf_[cur_ - 1]); the carrier
     // phase of its last sample, now() - 1 - shift, modulo the period.
     const std::size_t stop = cur_ - shift;
     const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
                                        std::span<const float>(buf_.data() + stop - n_taps_, n_taps_));
     const cf32 lo = derot_[carrier_idx_ + 2 * period_ - 1 - shift];
-    const cf32 z(acc.real() * lo.real() - acc.imag() * lo.imag(), acc.real() * lo.imag() + acc.imag() * lo.real());
-    const double p = static_cast<double>(z.real() * z.real() + z.imag() * z.imag());
+    const float ar = acc.real(), ai = acc.imag(), lr = lo.real(), li = lo.imag();
+    const float zr = ar * lr - ai * li, zi = ar * li + ai * lr;
+    const double p = static_cast<double>(zr * zr + zi * zi);
     // In-band level and carrier detect with hysteresis.
     power_ += level_alpha_ * (p * (2.0 / kRcPowerFactor) - power_);
     if (!st_.carrier && power_ > on_power_) {
@@ -296,35 +297,41 @@ void Rx::on_instant() noexcept {
         gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
     }
     const auto gain = static_cast<float>(gain_);
-    decided_ = on_half_symbol(cf32(z.real() * gain, z.imag() * gain));
-}
-
-bool Rx::on_half_symbol(cf32 v) noexcept {
+    const float vr = zr * gain, vi = zi * gain;
+    // Equaliser delay line, newest first, each sample stored twice so the window never wraps.
     line_pos_ = line_pos_ == 0 ? taps_.size() - 1 : line_pos_ - 1;
-    line_[line_pos_] = v;
-    line_[line_pos_ + taps_.size()] = v;
+    float* slot = reinterpret_cast<float*>(line_.data() + line_pos_);
+    float* twin = reinterpret_cast<float*>(line_.data() + line_pos_ + taps_.size());
+    slot[0] = twin[0] = vr;
+    slot[1] = twin[1] = vi;
     if (odd_) {
-        mid_ = v;
+        mid_re_ = vr;
+        mid_im_ = vi;
         odd_ = false;
-        return false;
+        decided_ = false;
+        return;
     }
     odd_ = true;
-    on_symbol(v);
-    return true;
+    on_symbol(vr, vi);
+    decided_ = true;
 }
 
-void Rx::on_symbol(cf32 u_sym) noexcept {
+void Rx::on_symbol(float u_re, float u_im) noexcept {
     const bool train = !data_mode_;
     // Gardner timing error on the matched-filter samples: positive when sampling early.
-    const float et = std::real(std::conj(mid_) * (prev_sym_ - u_sym)) / static_cast<float>(kGridPower);
-    prev_sym_ = u_sym;
+    // et = Re{conj(mid) (prev - u)} / 10
+    constexpr auto kInvGridPower = static_cast<float>(1.0 / kGridPower);
+    const float et = (mid_re_ * (prev_re_ - u_re) + mid_im_ * (prev_im_ - u_im)) * kInvGridPower;
+    prev_re_ = u_re;
+    prev_im_ = u_im;
     if (st_.carrier) {
         const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
         const double ki = train ? kTimingKiTrain : kTimingKiData;
         const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
-        mu_ -= static_cast<std::int64_t>(kp * e * kMuScale);
-        set_step_adj(std::clamp(step_adj_ - ki * e * kHalfSymbolsPerSample, -0.001 * kHalfSymbolsPerSample,
-                                0.001 * kHalfSymbolsPerSample));
+        // Sampling early (e > 0): the next instants come later, and the T/2 period grows.
+        due_ += static_cast<std::int64_t>(kp * e * kSamplesPerHalfSymbol * kFxScale);
+        set_period_adj(std::clamp(period_adj_ + ki * e * kSamplesPerHalfSymbol, -0.001 * kSamplesPerHalfSymbol,
+                                  0.001 * kSamplesPerHalfSymbol));
     }
     // Equaliser output y = sum c_i u_i and the input power sum |u_i|^2, in one pass.
     const std::size_t n_eq = taps_.size();
@@ -332,44 +339,48 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     float upow = 0.0f;
     const cf32 y = dsp::kernels::dot(std::span<const cf32>(taps_), u, upow);
     const float yr = y.real(), yi = y.imag();
-    const cf32 rot = rot_;
-    const cf32 r(yr * rot.real() - yi * rot.imag(), yr * rot.imag() + yi * rot.real());
-    cf32 d;
+    // r = y e^{-j theta}
+    const float cr = rot_re_, ci = rot_im_;
+    const float rr = yr * cr - yi * ci, ri = yr * ci + yi * cr;
+    float dr, di;
     int q;
     int label = kPoint1200;
     float inv_norm_d = 1.0f / static_cast<float>(kGridPower);  // 1200 bit/s points: |d|^2 = 10
     if (sixteen_) {
-        const int ki = level_index(r.real()), kq = level_index(r.imag());
+        const int ki = level_index(rr), kq = level_index(ri);
         const GridEntry g = kGrid[static_cast<std::size_t>(4 * ki + kq)];
         q = g.quadrant;
         label = g.label;
         inv_norm_d = g.inv_norm;
-        d = cf32(static_cast<float>(2 * ki - 3), static_cast<float>(2 * kq - 3));
+        dr = static_cast<float>(2 * ki - 3);
+        di = static_cast<float>(2 * kq - 3);
     } else {
-        q = slice4(r);
+        q = slice4(cf32(rr, ri));
         const Point p = point_of(q, kPoint1200);
-        d = cf32(static_cast<float>(p.i), static_cast<float>(p.q));
+        dr = static_cast<float>(p.i);
+        di = static_cast<float>(p.q);
     }
-    const cf32 e = d - r;
+    const float er = dr - rr, ei = di - ri;
     if (st_.carrier) {
-        // Carrier PLL.
-        const double phi = static_cast<double>((r.imag() * d.real() - r.real() * d.imag()) * inv_norm_d);
+        // Carrier PLL: phi = Im{r conj d} / |d|^2.
+        const double phi = static_cast<double>((ri * dr - rr * di) * inv_norm_d);
         const double a = train ? kPllATrain : kPllAData;
         const double b = train ? kPllBTrain : kPllBData;
         omega_ = std::clamp(omega_ + b * phi, -0.2, 0.2);
         theta_ += a * phi + omega_;
         if (theta_ > dsp::kPi) theta_ -= dsp::kTwoPi;
         if (theta_ < -dsp::kPi) theta_ += dsp::kTwoPi;
-        rot_ = unit_phasor(-theta_);  // worked out now, off the next symbol's path
+        const cf32 next_rot = unit_phasor(-theta_);  // worked out now, off the next symbol's path
+        rot_re_ = next_rot.real();
+        rot_im_ = next_rot.imag();
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
             // g = mu e conj(rot);  c_i += g conj(u_i)
-            const float er = mu * e.real(), ei = mu * e.imag();
-            const cf32 g(er * rot.real() + ei * rot.imag(), ei * rot.real() - er * rot.imag());
-            dsp::kernels::add_scaled_conj(g, u, taps_);
+            const float mr = mu * er, mi = mu * ei;
+            dsp::kernels::add_scaled_conj(mr * cr + mi * ci, mi * cr - mr * ci, u, taps_);
         }
-        mse_ += kMseAlpha * (static_cast<double>(std::norm(e)) - mse_);
+        mse_ += kMseAlpha * (static_cast<double>(er * er + ei * ei) - mse_);
         ++symbols_since_on_;
     }
 
@@ -377,7 +388,7 @@ void Rx::on_symbol(cf32 u_sym) noexcept {
     const int step = decoder_.step(q);
     const int dibit = step_to_dibit(step);
     sym_.at = now_ - delay_;
-    sym_.point = r;
+    sym_.point = cf32(rr, ri);
     sym_.step = step;
     sym_.bits[0] = static_cast<std::uint8_t>((dibit >> 1) & 1);
     sym_.bits[1] = static_cast<std::uint8_t>(dibit & 1);

@@ -49,8 +49,8 @@ struct RxStatus {
 
 /// Receiver for the far end's channel (the answerer's 2400 Hz one for a caller, and vice versa).
 ///
-/// Per input sample x[n] the receiver only stores x[n] in a ring and advances the timing
-/// accumulator; everything else runs at the T/2 instants t = n - f (1200 per second, f in [0, 2)
+/// Per input sample x[n] the receiver only stores x[n] in a buffer (the timing loop counts whole
+/// runs of samples to the next instant in one step); everything else runs at the T/2 instants t = n - f (1200 per second, f in [0, 2)
 /// samples, from the timing loop):
 ///   z(t) = e^{-j w n} sum_i c_f[i] x[n - i],  c_f[i] = h(i - f - D) e^{j w i}
 ///                                             the matched 75 % RRC h (+/-4 symbols, DC gain 1,
@@ -118,9 +118,10 @@ private:
     std::size_t feed(std::span<const float> in) noexcept;
     void on_instant() noexcept;
     void restart_loops() noexcept;
-    void set_step_adj(double v) noexcept;
-    bool on_half_symbol(cf32 v) noexcept;
-    void on_symbol(cf32 u_sym) noexcept;
+    void set_period_adj(double v) noexcept;
+    // Complex values travel as (re, im) float pairs on the per-sample path: GCC assembles a cf32
+    // argument from two 4-byte stores and one 8-byte load, which stalls on store forwarding.
+    void on_symbol(float u_re, float u_im) noexcept;
     void detect(int step) noexcept;
 
     Config cfg_;
@@ -143,19 +144,20 @@ private:
     double agc_power_ = 0.0;
     double gain_ = 1.0;
     // timing
-    std::int64_t mu_ = 0;       // T/2 intervals elapsed since the last T/2 sample, 2^32 per interval
-    std::int64_t mu_inc_ = 0;   // per sample: kHalfSymbolsPerSample + step_adj_, 2^32 per interval
-    double samples_per_mu_ = 0.0;  // 1 / mu_inc_
-    double step_adj_ = 0.0;     // timing loop frequency term (T/2 intervals per sample)
+    // Next T/2 instant, in samples after the newest consumed one (2^32 per sample, <= 0 when
+    // due): integer shifts give the samples to wait and the filter phase, with no division.
+    std::int64_t due_ = 0;
+    std::int64_t period_fx_ = 0;  // samples per T/2 interval, 2^32 per sample
+    double period_adj_ = 0.0;     // timing loop frequency term (samples per T/2 interval)
     bool odd_ = false;       // next T/2 sample is a mid-symbol one
-    cf32 mid_{}, prev_sym_{};
+    float mid_re_ = 0.0f, mid_im_ = 0.0f, prev_re_ = 0.0f, prev_im_ = 0.0f;
     // equaliser
     std::vector<cf32> taps_;
     std::vector<cf32> line_;  // 2N: each sample stored twice so the window never wraps
     std::size_t line_pos_ = 0;
     // carrier
     double theta_ = 0.0, omega_ = 0.0;
-    cf32 rot_{1.0f, 0.0f};  // e^{-j theta}
+    float rot_re_ = 1.0f, rot_im_ = 0.0f;  // e^{-j theta}
     double mse_ = 1.0;
     // decisions and detectors
     SymbolDecoder decoder_;

@@ -108,8 +108,8 @@ TEST_CASE("kernels: every table equals scalar for lengths 0..80 and offsets 0..3
                 // Tap update: y[k] += g conj(x[k]) on exactly n values, nothing beyond.
                 const cf32 g(0.37f, -1.21f);
                 std::vector<cf32> u1(cb), u2(cb);
-                t->axpy_conj(g, x, u1.data() + off, n);
-                ref.axpy_conj(g, x, u2.data() + off, n);
+                t->axpy_conj(g.real(), g.imag(), x, u1.data() + off, n);
+                ref.axpy_conj(g.real(), g.imag(), x, u2.data() + off, n);
                 for (std::size_t i = 0; i < kBuf; ++i) {
                     CHECK(std::abs(u1[i] - u2[i]) <= 4e-7f * (std::abs(u2[i]) + std::abs(g) * std::abs(ca[i]) + 1e-3f));
                     if (i < off || i >= off + n) CHECK(u1[i] == cb[i]);
@@ -181,7 +181,7 @@ TEST_CASE("kernels: scalar dot and complex kernels match the textbook formulas")
     CHECK(lo_norm == 9.0f);
     // taps += (1-1j) conj(x): (1-1j)(1-2j) = -1-3j, (1-1j)(3+1j) = 4-2j.
     std::vector<cf32> taps{{10, 0}, {0, 10}};
-    scalar().axpy_conj(cf32(1, -1), x.data(), taps.data(), 2);
+    scalar().axpy_conj(1.0f, -1.0f, x.data(), taps.data(), 2);
     CHECK(taps[0] == cf32(9, -3));
     CHECK(taps[1] == cf32(4, 8));
 }
