@@ -61,6 +61,7 @@ ses::Session::Config session_config(const CallArgs& a, bool caller, modem::Trace
     ses::Session::Config c;
     c.role = caller ? ses::Role::Caller : ses::Role::Answerer;
     if (caller) c.number = a.number;
+    else if (a.number == "any") c.answer_any = true;
     else c.answer_number = a.number;
     c.wait_dial_tone = a.wait_dialtone;
     c.ring_s = a.ring_s;

@@ -291,7 +291,7 @@ void add_v8(CLI::App& app, Action& action) {
         } else {
             cmd->add_option("--number", args->number,
                             "answer only when these DTMF digits are dialled (sending dial tone and ringback as the "
-                            "exchange would); default: answer at once");
+                            "exchange would), or `any` for any number; default: answer at once");
             cmd->add_option("--ring", args->ring_s, "seconds of ringback before answering a dialled call")
                 ->capture_default_str()
                 ->check(CLI::Range(0.0, 60.0));

@@ -32,6 +32,9 @@ constexpr double kToneReacquireS = 1.0;
 constexpr double kMaxAnsS = 5.0;
 /// V.22bis 6.4 via SRS [1]: a retrain S1 is answered within 1.2 s of its start, or sent again.
 constexpr double kRetrainReplyS = 1.2;
+/// Answering any call: the dialled number is complete after this pause in the digits. Project
+/// choice (shorter than Hayes's and the exchange's inter-digit time-outs, longer than DTMF gaps).
+constexpr double kAnyNumberPauseS = 1.5;
 /// At 1200 bit/s: the receiver's decision SNR estimate reads 13-14 dB on a line at 5 dB SNR (the
 /// worst usable), about 4-5 dB once only noise is left; below this for kNoiseOnlyS ends the call,
 /// and nothing decoded meanwhile is delivered. Project choices, measured with
@@ -135,7 +138,7 @@ Session::Session(const Config& cfg)
             phase_ = Phase::WaitAnswer;
             if (cfg_.v8) start_v8();
         }
-    } else if (cfg_.answer_number.empty()) {
+    } else if (cfg_.answer_number.empty() && !cfg_.answer_any) {
         phase_ = Phase::Answering;
         if (cfg_.v8) start_v8();
         else start_legacy_answer();
@@ -274,9 +277,15 @@ void Session::collect_digits(std::span<const float> in) {
         emit(cfg_.trace, ev);
     });
     if (got && cfg_.exchange_tones) tone_.reset();  // the exchange stops dial tone at the first digit
-    if (!digits_.empty() && digits_.size() >= cfg_.answer_number.size() &&
-        digits_.compare(digits_.size() - cfg_.answer_number.size(), std::string::npos, cfg_.answer_number) == 0) {
-        auto ev = Event::make(now_, EventKind::Info, kSource, "number", "our number was dialled");
+    // Any call: a number is complete once the digits pause (the exchange's end-of-dialling timer).
+    const bool any_done = cfg_.answer_any && !digits_.empty() &&
+                          dsp::samples_to_seconds(now_ - last_digit_at_) >= kAnyNumberPauseS;
+    const bool ours = !cfg_.answer_any && !digits_.empty() && digits_.size() >= cfg_.answer_number.size() &&
+                      digits_.compare(digits_.size() - cfg_.answer_number.size(), std::string::npos,
+                                      cfg_.answer_number) == 0;
+    if (any_done || ours) {
+        auto ev = Event::make(now_, EventKind::Info, kSource, "number",
+                              cfg_.answer_any ? "a number was dialled" : "our number was dialled");
         ev.text = ShortText(digits_);
         emit(cfg_.trace, ev);
         enter(Phase::Ringing, "our number");

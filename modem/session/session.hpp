@@ -97,6 +97,7 @@ public:
         double answer_wait_s = 50.0;        ///< from the end of dialling to an answer tone (Hayes S7)
         // ---- answerer
         std::string answer_number;          ///< "" = answer at once; else wait for these digits
+        bool answer_any = false;            ///< wait for any dialled number (answer_number ignored)
         bool exchange_tones = true;         ///< while waiting: send dial tone, then ringback, as the exchange would
         double ring_s = 2.0;                ///< ringback before going off-hook; project choice
         /// false: after the number matched, keep ringing (an Info "ring" event per ring cycle)

@@ -101,6 +101,17 @@ TEST_CASE("Session: an answerer waiting for 5551234 ignores another number and a
     }
 }
 
+TEST_CASE("Session: an answerer waiting for any call answers whatever number is dialled") {
+    Session caller({.role = Role::Caller, .number = "0800", .answer_wait_s = 12.0});
+    Session answerer({.role = Role::Answerer, .answer_any = true});
+    run_pair(caller, answerer, 15.0, 160, [&] {
+        if (caller.connection() && answerer.connection()) caller.hangup();
+    });
+    CHECK(answerer.digits() == "0800");
+    CHECK(answerer.connection().has_value());
+    CHECK(caller.connection().has_value());
+}
+
 TEST_CASE("Session: ringing until answer() counts rings, and the call connects only after it") {
     Session caller({.role = Role::Caller, .number = "42", .answer_wait_s = 30.0});
     Session answerer({.role = Role::Answerer, .answer_number = "42", .auto_answer = false, .ring_cycle_s = 2.0});
