@@ -469,7 +469,8 @@ private:
 };
 
 int run_pty(const PtyArgs& a) {
-    if (!valid_number(a.number)) throw std::runtime_error("--number: '" + a.number + "' holds a character that is not a DTMF digit (0-9 * # A-D)");
+    if (!valid_number(a.number))
+        throw std::runtime_error("--number: '" + a.number + "' holds a character that is not a DTMF digit (0-9 * # A-D)");
     modem::v14::Format format;
     try {
         format = modem::v14::Format::parse(a.format);
