@@ -6,7 +6,6 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "dsp/kernels/kernels.hpp"
 #include "dsp/liquid_design.hpp"
 
 namespace modem::v22bis {
@@ -22,6 +21,15 @@ constexpr double kGuard1800Hz = 1800.0;  ///< V.22 2.3
 constexpr double kGuard550Hz = 550.0;    ///< V.22 2.3
 /// Unit-power scaling of the integer grid (mean power 10).
 const float kGridScale = static_cast<float>(1.0 / std::sqrt(kConstellationPower));
+
+/// sum_k a[k] b[k] over 32 floats in eight interleaved partial sums: a fixed summation order that
+/// the compiler can keep in vector registers (a plain running sum would be one long dependency chain).
+inline float dot_window(const float* a, const float* b) noexcept {
+    float acc[8] = {};
+    for (std::size_t i = 0; i < 32; i += 8)
+        for (std::size_t k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
 }  // namespace
 
 std::string_view to_string(TxSignal s) noexcept {
@@ -37,25 +45,10 @@ std::string_view to_string(TxSignal s) noexcept {
     return "?";
 }
 
-Tx::Tx(const Config& cfg)
-    : cfg_(cfg),
-      carrier_({.freq_hz = tx_carrier_hz(cfg.role)}),
-      guard_({.freq_hz = cfg.guard == GuardTone::Hz550 ? kGuard550Hz : kGuard1800Hz}) {
+Tx::Tx(const Config& cfg) : cfg_(cfg) {
     if (cfg.role == Role::Caller && cfg.guard != GuardTone::None)
         throw std::invalid_argument("v22bis: only the answering modem sends a guard tone");
     if (!(cfg.level_dbm0 <= 0.0)) throw std::invalid_argument("v22bis: transmit level must be at most 0 dBm0");
-    // 40 samples per symbol is the common multiple: the 8 kHz output takes every third tap.
-    std::vector<float> h = dsp::design::rrc(
-        {.samples_per_symbol = kSymbolNum, .span_symbols = kSpanSymbols / 2, .beta = kRollOff});
-    for (float& v : h) v *= std::sqrt(static_cast<float>(kSymbolNum));  // sum h^2 = 40
-    for (int p = 0; p < kSymbolNum; ++p) {
-        auto& taps = phase_taps_[static_cast<std::size_t>(p)];
-        taps.assign(kRing, 0.0f);
-        for (int j = 0; j < kRing; ++j) {
-            const std::size_t idx = static_cast<std::size_t>(p + kSymbolNum * j);
-            if (idx < h.size()) taps[static_cast<std::size_t>(j)] = h[idx];
-        }
-    }
     double data_db = 0.0;
     double guard_db = -300.0;
     if (cfg.guard == GuardTone::Hz1800) {
@@ -67,19 +60,44 @@ Tx::Tx(const Config& cfg)
     }
     // Passband power of A Re{b e^{jwt}} with E|b|^2 = 1 is A^2 / 2: A = sqrt(2 P).
     amp_ = std::sqrt(2.0 * dsp::dbm0_to_power(cfg.level_dbm0 + data_db));
-    guard_amp_ = cfg.guard == GuardTone::None ? 0.0f : static_cast<float>(dsp::dbm0_to_peak(cfg.level_dbm0 + guard_db));
+    // 40 samples per symbol is the common multiple: the 8 kHz output takes every third tap.
+    std::vector<float> h = dsp::design::rrc(
+        {.samples_per_symbol = kSymbolNum, .span_symbols = kSpanSymbols / 2, .beta = kRollOff});
+    for (float& v : h) v *= std::sqrt(static_cast<float>(kSymbolNum));  // sum h^2 = 40
+    // c_m[j] = A h(3 m mod 40 + 40 j) e^{j w m}: the carrier repeats within 40 samples (fc / fs is
+    // 3/20 or 3/10 of a turn), so the table is exact for every n with m = n mod 40.
+    const double w = dsp::kTwoPi * tx_carrier_hz(cfg.role) / dsp::kFsHz;
+    taps_.assign(static_cast<std::size_t>(kSymbolNum) * kDot, 0.0f);
+    for (int m = 0; m < kSymbolNum; ++m) {
+        const int p = (kSymbolDen * m) % kSymbolNum;
+        const double c = amp_ * std::cos(w * m);
+        const double s = amp_ * std::sin(w * m);
+        float* row = taps_.data() + static_cast<std::size_t>(m) * kDot;
+        for (int j = 0; j < kTouching; ++j) {
+            const std::size_t idx = static_cast<std::size_t>(p + kSymbolNum * j);
+            if (idx >= h.size()) continue;
+            row[2 * j] = static_cast<float>(static_cast<double>(h[idx]) * c);
+            row[2 * j + 1] = static_cast<float>(-static_cast<double>(h[idx]) * s);
+        }
+    }
+    if (cfg.guard != GuardTone::None) {
+        const double g = dsp::dbm0_to_peak(cfg.level_dbm0 + guard_db);
+        const double wg = dsp::kTwoPi * (cfg.guard == GuardTone::Hz550 ? kGuard550Hz : kGuard1800Hz) / dsp::kFsHz;
+        guard_wave_.resize(kGuardPeriod);
+        for (std::size_t n = 0; n < kGuardPeriod; ++n)
+            guard_wave_[n] = static_cast<float>(g * std::sin(wg * static_cast<double>(n)));
+    }
     reset();
 }
 
 void Tx::reset() noexcept {
-    carrier_.reset();
-    guard_.reset();
     signal_ = TxSignal::Silence;
     scrambler_.reset();
     encoder_.reset();
-    ring_.fill(cf32{});
+    ring_.fill(0.0f);
     ring_pos_ = 0;
-    phase_ = kSymbolNum - kSymbolDen;
+    mod40_ = 0;
+    guard_pos_ = 0;
     s1_toggle_ = 0;
     symbols_ = 0;
     now_ = 0;
@@ -128,29 +146,25 @@ cf32 Tx::next_symbol() noexcept {
 }
 
 void Tx::process(std::span<float> out) noexcept {
+    static_assert(kDot == 32, "dot_window sums 32 floats");
+    const bool guard = !guard_wave_.empty();
     for (float& y : out) {
-        // phase_ = 3 n mod 40: a new symbol starts at the sample where it wraps (40 k / 3 rounded up).
-        phase_ += kSymbolDen;
-        if (phase_ >= kSymbolNum) {
-            phase_ -= kSymbolNum;
+        // A symbol starts where 3 n mod 40 wraps (at 40 k / 3 rounded up): n mod 40 = 0, 14, 27.
+        if (kSymbolDen * mod40_ % kSymbolNum < kSymbolDen) {
             const cf32 s = signal_ == TxSignal::Silence ? cf32{} : next_symbol();
             ring_pos_ = (ring_pos_ == 0) ? kRing - 1 : ring_pos_ - 1;
-            ring_[ring_pos_] = s;
-            ring_[ring_pos_ + kRing] = s;
+            ring_[2 * ring_pos_] = ring_[2 * (ring_pos_ + kRing)] = s.real();
+            ring_[2 * ring_pos_ + 1] = ring_[2 * (ring_pos_ + kRing) + 1] = s.imag();
             ++symbols_;
         }
-        // b[n] = sum_j s_{k-j} h[p + 40 j], with the newest symbol first in ring_[ring_pos_...]
-        const auto& taps = phase_taps_[static_cast<std::size_t>(phase_)];
-        const cf32 b = dsp::kernels::dot(std::span<const cf32>(ring_.data() + ring_pos_, kRing), taps);
-        const cf32 lo = carrier_.next();
-        // Re{b lo} = I cos - Q sin
-        float x = static_cast<float>(amp_) * (b.real() * lo.real() - b.imag() * lo.imag());
-        if (guard_amp_ != 0.0f && signal_ != TxSignal::Silence) {
-            float g = 0.0f;
-            guard_.sin(std::span<float>(&g, 1), guard_amp_);
-            x += g;
+        // x[n] = sum_j (Re s_{k-j} Re c_m[j] - Im s_{k-j} Im c_m[j]), newest symbol first
+        float x = dot_window(ring_.data() + 2 * ring_pos_, taps_.data() + mod40_ * kDot);
+        if (guard && signal_ != TxSignal::Silence) {
+            x += guard_wave_[guard_pos_];
+            guard_pos_ = guard_pos_ + 1 == kGuardPeriod ? 0 : guard_pos_ + 1;
         }
         y = x;
+        mod40_ = mod40_ + 1 == kSymbolNum ? 0 : mod40_ + 1;
         ++now_;
     }
 }

@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "dsp/nco.hpp"
 #include "dsp/types.hpp"
 #include "modem/v22bis/coding.hpp"
 #include "modem/v22bis/v22bis.hpp"
@@ -42,6 +41,13 @@ std::string_view to_string(TxSignal s) noexcept;
 /// A and G set the data and guard powers so that the total is level_dbm0 (protocols.md 4.2:
 /// 1800 Hz: data -1 dB, guard -7 dB; 550 Hz: data -1.76 dB, guard -4.76 dB, i.e. 3 dB apart).
 /// The shaping delay is 6 symbols (80 samples): symbol k is centred on sample 40 k / 3 + 80.
+///
+/// Implementation: n mod 40 fixes both the filter phase 3 n mod 40 and the carrier phase (fc n / fs
+/// is a multiple of 1/20 turn), so the constructor folds A, h and the carrier into 40 tables of
+/// complex taps c_m[j] = A h(3 m mod 40 + 40 j) e^{j 2 pi fc m / fs}, and per sample
+///   x[n] = Re{ sum_j s_{k-j} c_{n mod 40}[j] } = sum_j (Re s Re c - Im s Im c)
+/// is one 32-float dot product (13 symbols padded to 16) plus the guard tone from a table of one
+/// period (160 samples covers 550 and 1800 Hz). The carrier phase is exact at every sample.
 class Tx {
 public:
     using OutSample = float;
@@ -76,23 +82,27 @@ public:
 
 private:
     static constexpr int kSpanSymbols = 12;            // project choice: +/- 6 symbols of RRC
-    static constexpr int kRing = kSpanSymbols + 1;     // symbols that can touch one output sample
+    static constexpr int kTouching = kSpanSymbols + 1;  // symbols that can touch one output sample
+    static constexpr std::size_t kRing = 16;           // kTouching padded (zero taps): 32-float dots
+    static constexpr std::size_t kDot = 2 * kRing;     // floats per dot: (re, im) pairs
+    static constexpr std::size_t kGuardPeriod = 160;   // 550 and 1800 Hz both repeat after 160 samples
     cf32 next_symbol() noexcept;
     std::uint8_t data_bit() noexcept;
 
     Config cfg_;
-    std::array<std::vector<float>, kSymbolNum> phase_taps_;  // [p][j] = h[p + 40 j]
-    dsp::Nco carrier_;
-    dsp::Nco guard_;
+    // [m][2 j], [m][2 j + 1] = Re c_m[j], -Im c_m[j] for m = n mod 40: x = dot(window, taps)
+    std::vector<float> taps_;
+    std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod - 1; empty: none
     double amp_ = 0.0;
-    float guard_amp_ = 0.0f;
     BitSource source_;
     TxSignal signal_ = TxSignal::Silence;
     Scrambler scrambler_;
     SymbolEncoder encoder_;
-    std::array<cf32, 2 * kRing> ring_{};  // each symbol stored twice, newest first in a window
+    // (re, im) of each symbol stored twice, newest first from 2 ring_pos_: a window never wraps
+    std::array<float, 4 * kRing> ring_{};
     std::size_t ring_pos_ = 0;
-    int phase_ = kSymbolNum - kSymbolDen;  // 3 n mod 40 of the previous sample
+    std::size_t mod40_ = 0;     // n mod 40 of the next sample
+    std::size_t guard_pos_ = 0;  // n mod kGuardPeriod of the next sample
     int s1_toggle_ = 0;
     std::int64_t symbols_ = 0;
     SampleTime now_ = 0;
