@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dsp/fft.hpp"
+#include "modem/decode/v22.hpp"
 #include "modem/tones/listener.hpp"
 #include "modem/v21/fsk_rx.hpp"
 #include "modem/v8/messages.hpp"
@@ -70,6 +71,7 @@ constexpr double kMinMessageSoft = 0.6;
 // repetitions are 1 bit apart).
 constexpr SampleTime kMergeGap = 400;
 constexpr SampleTime kBitLen = (dsp::kFsHz + v21::kBitRateBps - 1) / v21::kBitRateBps;  // 27 samples
+constexpr std::size_t kV22Chunk = 256;        // samples handed to the V.22 trackers at once; project choice
 constexpr std::uint8_t kHdlcFlag = 0x7E;       // ISO 3309 / T.30 flag 01111110
 constexpr int kMinFlags = 4;                   // a run this long is reported; project choice
 
@@ -277,6 +279,10 @@ struct Decoder::Impl {
           events(ev),
           ch1(v21::Channel::Ch1, cfg),
           ch2(v21::Channel::Ch2, cfg),
+          v22_caller({.direction = Direction::Caller, .on_dbm0 = cfg.v22_on_dbm0, .off_dbm0 = cfg.v22_off_dbm0,
+                      .max_bytes = cfg.max_data_bytes}),
+          v22_answerer({.direction = Direction::Answerer, .on_dbm0 = cfg.v22_on_dbm0, .off_dbm0 = cfg.v22_off_dbm0,
+                        .max_bytes = cfg.max_data_bytes}),
           spectrogram({.n = kFftN, .hop = kHop, .window = dsp::Window::Hann}),
           delay(kGateDelay, 0.0f),
           ring(kRing),
@@ -289,6 +295,7 @@ struct Decoder::Impl {
             ch->hi_bin = static_cast<std::size_t>(std::ceil((f.space_hz + 60.0) / kBinHz));
         }
         gate_power = dsp::dbm0_to_power(cfg.fsk_off_dbm0 - 3.0) * kHannEnbwBins;
+        v22_chunk.reserve(kV22Chunk);
     }
 
     struct Slice {
@@ -301,6 +308,8 @@ struct Decoder::Impl {
     std::vector<Event>& events;
     tones::ToneListener listener;
     FskChannel ch1, ch2;
+    V22Tracker v22_caller, v22_answerer;
+    std::vector<float> v22_chunk;  // DC-blocked samples not yet given to the V.22 trackers
     dsp::Spectrogram spectrogram;
     std::size_t lo_bin = 0, hi_bin = 0;
     double dc_x1 = 0.0, dc_y1 = 0.0;
@@ -341,6 +350,7 @@ struct Decoder::Impl {
     void close_run();
     void finish();
     void drop_tone_bursts();
+    void run_v22();
     [[nodiscard]] double covered_fraction(SampleTime s, SampleTime e) const;
 };
 
@@ -352,6 +362,8 @@ void Decoder::Impl::sample(float x) {
     const float v = static_cast<float>(y);
     const std::span<const float> one(&v, 1);
     ++now;
+    v22_chunk.push_back(v);
+    if (v22_chunk.size() == kV22Chunk) run_v22();
 
     listener.process(one, [&](const tones::ToneEvent& t) { events.push_back(tone_event(t)); });
     if (spectrogram.push(v)) on_column(spectrogram.last());
@@ -362,6 +374,12 @@ void Decoder::Impl::sample(float x) {
     const SampleTime t = now - 1 - static_cast<SampleTime>(kGateDelay);
     if (t < 0) return;
     for (FskChannel* c : {&ch1, &ch2}) run_fsk(*c, old, t);
+}
+
+void Decoder::Impl::run_v22() {
+    v22_caller.process(v22_chunk, events);
+    v22_answerer.process(v22_chunk, events);
+    v22_chunk.clear();
 }
 
 void Decoder::Impl::run_fsk(FskChannel& c, float x, SampleTime t) {
@@ -571,6 +589,13 @@ double Decoder::Impl::covered_fraction(SampleTime s, SampleTime e) const {
         const SampleTime a = std::max(s, it->start - kCoverPad), b = std::min(e, it->end + kCoverPad);
         if (b > a) iv[n++] = {a, b};
     }
+    // A V.22 signal still being received (its segments are reported when they end).
+    for (const V22Tracker* t : {&v22_caller, &v22_answerer}) {
+        const SampleTime since = t->active_since();
+        if (since == v22bis::kNever || n >= iv.size()) continue;
+        const SampleTime a = std::max(s, since - kCoverPad);
+        if (e > a) iv[n++] = {a, e};
+    }
     std::sort(iv.begin(), iv.begin() + static_cast<std::ptrdiff_t>(n));
     SampleTime covered = 0, reach = s;
     for (std::size_t i = 0; i < n; ++i) {
@@ -670,6 +695,9 @@ void Decoder::Impl::finish() {
     if (finished) return;
     finished = true;
     listener.finish([&](const tones::ToneEvent& t) { events.push_back(tone_event(t)); });
+    run_v22();
+    v22_caller.finish(events);
+    v22_answerer.finish(events);
     // Drain the look-ahead: the last kGateDelay samples still go through the V.21 receivers.
     for (std::size_t i = 0; i < kGateDelay; ++i) {
         const SampleTime t = now - static_cast<SampleTime>(kGateDelay) + static_cast<SampleTime>(i);
@@ -703,13 +731,20 @@ void Decoder::Impl::drop_tone_bursts() {
         for (const auto& [ks, ke] : known) covered += std::max<SampleTime>(0, std::min(u.end, ke) - std::max(u.start, ks));
         return 2 * covered >= u.end - u.start;
     });
+    // V.22 data and scrambled ones overlap both V.21 bands (1650/1850 Hz sits at the edge of the
+    // high channel, 980/1180 Hz inside the low one): a burst with no message mostly inside a V.22
+    // segment is the V.22 signal, not FSK.
+    std::vector<std::pair<SampleTime, SampleTime>> v22_spans;
+    for (const auto& t : events)
+        if (t.kind >= Kind::V22bisUsb1 && t.kind <= Kind::Data) v22_spans.emplace_back(t.start, t.end);
     std::erase_if(events, [&](const Event& b) {
         if (b.kind != Kind::V21Ch1 && b.kind != Kind::V21Ch2) return false;
         const auto* m = b.field("messages");
         if (m && std::get<std::int64_t>(*m) > 0) return false;
-        SampleTime covered = 0;
+        SampleTime covered = 0, in_v22 = 0;
         for (const auto& [ts, te] : tone_spans) covered += std::max<SampleTime>(0, std::min(b.end, te) - std::max(b.start, ts));
-        return 2 * covered >= b.end - b.start;
+        for (const auto& [ts, te] : v22_spans) in_v22 += std::max<SampleTime>(0, std::min(b.end, te) - std::max(b.start, ts));
+        return 2 * covered >= b.end - b.start || 2 * in_v22 >= b.end - b.start;
     });
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// Streaming decoder of recorded modem calls: runs the tone detectors (V.25, V.8 ANSam, T.30,
-/// call progress), both V.21 receivers with the V.8 deframer and an HDLC flag counter, and an
-/// energy/spectrum tracker for what nothing explains, and turns them into a timeline of events.
+/// call progress), both V.21 receivers with the V.8 deframer and an HDLC flag counter, a V.22/
+/// V.22bis receiver per direction (segments and async data, v22.hpp), and an energy/spectrum
+/// tracker for what nothing explains, and turns them into a timeline of events.
 #pragma once
 
 #include <array>
@@ -18,7 +19,8 @@ namespace modem::decode {
 
 /// Decoder of a recording (8 kHz mono float, 1.0 = int16 full scale). Both directions of a 2-wire
 /// call are expected summed; they are told apart by band (V.21 channel 1 = caller, channel 2 =
-/// answerer) and by what the signal is (an answer tone comes from the answerer).
+/// answerer; V.22 low channel = caller, high channel = answerer) and by what the signal is (an
+/// answer tone comes from the answerer).
 ///
 /// Memory does not grow with the length of the input, only with the number of events. Output does
 /// not depend on how the input is cut into blocks. process() allocates only when an event is
@@ -42,6 +44,12 @@ public:
         double fsk_off_dbm0 = -57.0;
         /// Energy below this never counts as a segment. Project choice.
         double min_energy_dbm0 = -55.0;
+        /// V.22/V.22bis signal detect on each channel's in-band level (project choice, as for
+        /// V.21: below the -43/-48 dBm0 receiver thresholds because a recording may be quiet).
+        double v22_on_dbm0 = -52.0;
+        double v22_off_dbm0 = -57.0;
+        /// Characters of each data segment kept for "text" and "hex" (all are counted). Project choice.
+        std::size_t max_data_bytes = 4096;
         /// Shortest unknown segment reported. Project choice.
         double unknown_min_ms = 250.0;
         /// Called with each spectrogram column (its end time and 129 bins of power in dB,

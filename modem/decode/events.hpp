@@ -26,12 +26,19 @@
 /// | `cj`              | V.8 CJ (three framed zero octets)                                       | caller    |
 /// | `v92_qc`          | V.92 quick-connect packet (sync 0x55): `octets`, `count`; ch1 caller, ch2 answerer | by channel |
 /// | `hdlc_flags`      | a run of HDLC flags 0x7E on V.21 (T.30 fax preamble): `channel`, `flags` | unknown (T.30 uses channel 2 both ways) |
+/// | `v22bis_usb1`     | V.22/V.22bis USB1, unscrambled ones at 1200 bit/s (V.22bis 6.2)          | by channel |
+/// | `v22bis_s1`       | V.22bis S1 (00/11 dibits, 100 ms): 2400 requested (caller) / accepted (answerer) | by channel |
+/// | `v22bis_sb1_1200` | scrambled ones at 1200 bit/s                                            | by channel |
+/// | `v22bis_sb1_2400` | scrambled ones at 2400 bit/s (16-point)                                 | by channel |
+/// | `data`            | V.22/V.22bis data: `rate` (1200/2400), `format` (auto-detected, e.g. "8N1"), `text` (escaped), `hex`, `bytes` (all characters), `truncated` (only the first 4096 in text/hex), `parity_errors`, `framing_errors`, `breaks`, `level_dbm0` | by channel |
+/// |                   | V.22 channels: low (1200 Hz carrier) = caller, high (2400 Hz) = answerer |           |
 /// | `unknown`         | energy no detector explains: `band_hz` [low, high], `tones_hz` (strongest peaks), `level_dbm0` | unknown |
 ///
 /// Repeated identical V.8 messages sent back to back (CM, JM, CI) are one event whose `count`
 /// says how many were decoded. `octets` is lower-case hex, one octet per pair, separated by spaces,
 /// the octets after the sync in time order. Times are sample counts at 8 kHz from the first sample.
-/// Later kinds (V.22bis segments, data, LAPM frames) will extend this list.
+/// `text` escapes: \\ for a backslash, \r \n \t, \xHH for any byte outside 0x20..0x7e.
+/// Later kinds (LAPM frames) will extend this list.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +72,11 @@ enum class Kind : std::uint8_t {
     Cj,
     V92Qc,
     HdlcFlags,
+    V22bisUsb1,
+    V22bisS1,
+    V22bisSb1_1200,
+    V22bisSb1_2400,
+    Data,
     Unknown,
 };
 
@@ -89,6 +101,11 @@ constexpr std::string_view to_string(Kind k) noexcept {
     case Kind::Cj: return "cj";
     case Kind::V92Qc: return "v92_qc";
     case Kind::HdlcFlags: return "hdlc_flags";
+    case Kind::V22bisUsb1: return "v22bis_usb1";
+    case Kind::V22bisS1: return "v22bis_s1";
+    case Kind::V22bisSb1_1200: return "v22bis_sb1_1200";
+    case Kind::V22bisSb1_2400: return "v22bis_sb1_2400";
+    case Kind::Data: return "data";
     case Kind::Unknown: return "unknown";
     }
     return "unknown";

@@ -71,6 +71,12 @@ std::pair<double, double> band_of(const Event& e) {
     case Kind::Jm:
     case Kind::HdlcFlags: return {1590, 1910};
     case Kind::V92Qc: return e.direction == Direction::Answerer ? std::pair{1590.0, 1910.0} : std::pair{920.0, 1240.0};
+    case Kind::V22bisUsb1:
+    case Kind::V22bisS1:
+    case Kind::V22bisSb1_1200:
+    case Kind::V22bisSb1_2400:
+    case Kind::Data:  // V.22 channels: 1200 +/- 525 Hz (caller), 2400 +/- 525 Hz (answerer)
+        return e.direction == Direction::Answerer ? std::pair{1875.0, 2925.0} : std::pair{675.0, 1725.0};
     case Kind::Unknown:
         if (const auto* v = e.field("band_hz")) {
             if (const auto* b = std::get_if<std::vector<double>>(v); b && b->size() == 2) return {(*b)[0], (*b)[1]};
@@ -109,6 +115,21 @@ std::string label_of(const Event& e) {
     case Kind::Cj: return "CJ";
     case Kind::V92Qc: return "QC" + count();
     case Kind::HdlcFlags: return "HDLC FLAGS";
+    case Kind::V22bisUsb1: return "USB1";
+    case Kind::V22bisS1: return "S1";
+    case Kind::V22bisSb1_1200: return "SB1 1200";
+    case Kind::V22bisSb1_2400: return "SB1 2400";
+    case Kind::Data: {
+        // "DATA 2400 8N1 HELLO WOR": rate, format and the start of the text (the font is upper case).
+        std::string s = "DATA";
+        if (const auto* v = e.field("rate")) s += " " + std::to_string(std::get<std::int64_t>(*v));
+        if (const auto* v = e.field("format")) s += " " + std::get<std::string>(*v);
+        if (const auto* v = e.field("text")) {
+            const auto& t = std::get<std::string>(*v);
+            if (!t.empty()) s += " " + t.substr(0, 24);
+        }
+        return s;
+    }
     case Kind::Unknown: {
         std::string s = "?";
         if (const auto* v = e.field("tones_hz")) {

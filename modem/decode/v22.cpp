@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// V.22 / V.22bis segments and data of one direction of a recorded call (V.22bis 6.3, V.22 5,
+/// V.14 start-stop characters with the format auto-detected).
+#include "modem/decode/v22.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "modem/v22bis/coding.hpp"
+
+namespace modem::decode {
+
+namespace {
+
+namespace v22 = modem::v22bis;
+using v22::kNever;
+
+// One symbol is 40/3 samples (V.22 2.2: 600 baud); segment edges are put half a symbol out.
+constexpr SampleTime kHalfSymbol = 7;
+constexpr double kRiseDb = 9.0;       // signal ON: above the last second's minimum by this; project choice
+constexpr double kFallDb = 12.0;      // signal OFF: below the peak since ON by this; project choice
+constexpr double kLoudDb = 6.0;       // "still at level" for dating the end; project choice
+constexpr int kBucketSymbols = 30;    // 50 ms buckets of the minimum tracker; project choice
+constexpr std::int64_t kSb1200Ones = 40;  // descrambled ones that make SB1 at 1200; project choice
+constexpr std::int64_t kSb2400Ones = 48;  // ... at 2400 (V.22bis 6.3.1.1 f asks 32; a margin)
+constexpr int kHoldSymbols = 24;      // 1200 data after S1 is believed when no SB1 2400 follows; project choice
+// Shortest USB1 and S1 believed: DTMF digits in the low channel and V.8 bursts pass the
+// receiver's 16-symbol detectors for a few tens of ms. USB1 lasts at least 155 + 456 ms
+// (V.22bis 6.3.1.1 b), S1 100 ms (V.22bis 6.2). Project choice.
+constexpr SampleTime kMinUsb1 = dsp::ms_to_samples(150);
+constexpr SampleTime kMinS1 = dsp::ms_to_samples(60);
+constexpr SampleTime kSixteenAfterS1 = dsp::ms_to_samples(450);  // V.22bis 6.3.1.1 d
+constexpr SampleTime kSb2400Duration = dsp::ms_to_samples(200);  // V.22bis 6.3.1.1 e
+constexpr float kStrongPower = 1.0f;  // |point|^2 of a live symbol; grid points have 2..18; project choice
+constexpr std::uint64_t kTieMinChars = 8;  // project choice (see FormatDetector)
+
+constexpr std::array<v14::Format, 10> kCandidates{{
+    {8, v14::Parity::None, 1}, {7, v14::Parity::Even, 1}, {7, v14::Parity::Odd, 1}, {8, v14::Parity::Even, 1},
+    {8, v14::Parity::Odd, 1},  {7, v14::Parity::None, 1}, {7, v14::Parity::None, 2}, {8, v14::Parity::None, 2},
+    {7, v14::Parity::Even, 2}, {7, v14::Parity::Odd, 2},
+}};
+// Tie order once enough characters agree: formats whose extra bits (parity, second stop) were
+// all checked come before those that take them for data.
+constexpr std::array<std::size_t, 10> kTieRank{8, 0, 1, 2, 3, 9, 6, 7, 4, 5};  // rank of kCandidates[i]
+
+Kind kind_of(V22Tracker::Seg s) {
+    switch (s) {
+    case V22Tracker::Seg::Usb1: return Kind::V22bisUsb1;
+    case V22Tracker::Seg::S1: return Kind::V22bisS1;
+    case V22Tracker::Seg::Sb1200: return Kind::V22bisSb1_1200;
+    case V22Tracker::Seg::Sb2400: return Kind::V22bisSb1_2400;
+    case V22Tracker::Seg::Data: return Kind::Data;
+    case V22Tracker::Seg::None: return Kind::Unknown;
+    }
+    return Kind::Unknown;
+}
+
+}  // namespace
+
+std::string escape_text(std::span<const std::uint8_t> bytes) {
+    std::string s;
+    s.reserve(bytes.size());
+    for (const std::uint8_t b : bytes) {
+        switch (b) {
+        case '\\': s += "\\\\"; break;
+        case '\r': s += "\\r"; break;
+        case '\n': s += "\\n"; break;
+        case '\t': s += "\\t"; break;
+        default:
+            if (b >= 0x20 && b <= 0x7e) {
+                s += static_cast<char>(b);
+            } else {
+                char buf[5];
+                std::snprintf(buf, sizeof buf, "\\x%02x", b);
+                s += buf;
+            }
+        }
+    }
+    return s;
+}
+
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+    std::string s;
+    s.reserve(bytes.size() * 3);
+    char buf[4];
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        std::snprintf(buf, sizeof buf, i ? " %02x" : "%02x", bytes[i]);
+        s += buf;
+    }
+    return s;
+}
+
+std::span<const v14::Format> FormatDetector::candidates() noexcept { return kCandidates; }
+
+FormatDetector::FormatDetector(std::size_t max_bytes) : max_bytes_(max_bytes) {
+    cands_.resize(kCandidates.size());
+    for (std::size_t i = 0; i < kCandidates.size(); ++i) {
+        Candidate& c = cands_[i];
+        c.rx = std::make_unique<v14::AsyncRx>(v14::AsyncRx::Config{.format = kCandidates[i]}, [&c, this](const v14::RxChar& ch) {
+            if (!ch.is_break && c.bytes.size() < max_bytes_) c.bytes.push_back(ch.value);
+        });
+    }
+}
+
+void FormatDetector::push_bit(std::uint8_t bit) {
+    for (auto& c : cands_) c.rx->push_bit(bit);
+}
+
+FormatDetector::Result FormatDetector::result() const {
+    std::size_t best = 0;
+    double best_score = std::numeric_limits<double>::infinity();
+    std::size_t best_rank = 0;
+    const bool tie_by_rank = cands_[0].rx->stats().chars >= kTieMinChars;
+    for (std::size_t i = 0; i < cands_.size(); ++i) {
+        const auto& st = cands_[i].rx->stats();
+        // Error rate per character: parity + framing + breaks, and half a re-inserted stop.
+        const double errors = static_cast<double>(st.parity_errors + st.framing_errors + st.breaks) +
+                              0.5 * static_cast<double>(st.stops_reinserted);
+        const double score = st.chars == 0 ? (errors > 0 ? 2.0 : 1.0) : errors / static_cast<double>(st.chars);
+        const std::size_t rank = tie_by_rank ? kTieRank[i] : i;
+        if (score < best_score - 1e-9 || (std::fabs(score - best_score) <= 1e-9 && rank < best_rank)) {
+            best = i;
+            best_score = score;
+            best_rank = rank;
+        }
+    }
+    const auto& st = cands_[best].rx->stats();
+    return {.format = kCandidates[best], .bytes = cands_[best].bytes, .chars = st.chars,
+            .parity_errors = st.parity_errors, .framing_errors = st.framing_errors, .breaks = st.breaks};
+}
+
+V22Tracker::V22Tracker(const Config& cfg)
+    : cfg_(cfg),
+      rx_({.role = cfg.direction == Direction::Caller ? v22::Role::Answerer : v22::Role::Caller,
+           .carrier_on_dbm0 = cfg.on_dbm0,
+           .carrier_off_dbm0 = cfg.off_dbm0}) {
+    bucket_min_.fill(std::numeric_limits<double>::infinity());
+    held_.reserve(kHoldSymbols + 1);
+}
+
+void V22Tracker::process(std::span<const float> in, std::vector<Event>& out) {
+    rx_.process(in, [&](const v22::RxSymbol& s) { on_symbol(s, out); });
+}
+
+void V22Tracker::finish(std::vector<Event>& out) {
+    if (on_) close(seg_ == Seg::Data ? last_strong_ + kHalfSymbol : last_loud_ + kHalfSymbol, out);
+    on_ = false;
+}
+
+void V22Tracker::reset_segments() {
+    seg_ = Seg::None;
+    sixteen_at_ = kNever;
+    zero_at_ = kNever;
+    held_.clear();
+    ones2_ = ones4_ = 0;
+    rx_.set_sixteen_point(false);
+    rx_.set_data_mode(false);
+}
+
+void V22Tracker::gate(const v22::RxSymbol& s, std::vector<Event>& out) {
+    const double level = rx_.status().level_dbm0;
+    // Minimum of the level over the last second, in 50 ms buckets.
+    if (bucket_fill_ == 0) bucket_min_[bucket_] = level;
+    bucket_min_[bucket_] = std::min(bucket_min_[bucket_], level);
+    if (++bucket_fill_ == kBucketSymbols) {
+        bucket_fill_ = 0;
+        bucket_ = (bucket_ + 1) % bucket_min_.size();
+    }
+    if (!on_) {
+        const double floor = *std::min_element(bucket_min_.begin(), bucket_min_.end());
+        if (level >= cfg_.on_dbm0 && level >= floor + kRiseDb) {
+            on_ = true;
+            on_at_ = s.at;
+            peak_db_ = level;
+            last_loud_ = last_strong_ = s.at;
+            rx_.restart();
+            reset_segments();
+        }
+        return;
+    }
+    peak_db_ = std::max(peak_db_, level);
+    if (level >= peak_db_ - kLoudDb) last_loud_ = s.at;
+    if (level < peak_db_ - kFallDb || level < cfg_.off_dbm0) {
+        on_ = false;
+        close(seg_ == Seg::Data ? last_strong_ + kHalfSymbol : last_loud_ + kHalfSymbol, out);
+        reset_segments();
+    }
+}
+
+void V22Tracker::open(Seg seg, SampleTime at) {
+    seg_ = seg;
+    seg_start_ = at;
+}
+
+void V22Tracker::start_data(int rate, SampleTime at) {
+    open(Seg::Data, at);
+    rate_ = rate;
+    detector_ = std::make_unique<FormatDetector>(cfg_.max_bytes);
+    fifo_n_ = 0;
+    data_level_sum_ = 0.0;
+    data_level_n_ = 0;
+    rx_.set_data_mode(true);
+}
+
+void V22Tracker::feed(const Sym& s) {
+    if (fifo_n_ == fifo_.size()) {
+        const Sym& old = fifo_[fifo_head_];
+        for (std::size_t i = 0; i < old.n; ++i) detector_->push_bit(old.bits[i]);
+        fifo_head_ = (fifo_head_ + 1) % fifo_.size();
+        --fifo_n_;
+    }
+    fifo_[(fifo_head_ + fifo_n_) % fifo_.size()] = s;
+    ++fifo_n_;
+}
+
+void V22Tracker::flush_data(SampleTime end) {
+    for (; fifo_n_ > 0; --fifo_n_) {
+        const Sym& s = fifo_[fifo_head_];
+        fifo_head_ = (fifo_head_ + 1) % fifo_.size();
+        if (s.at > end) continue;
+        for (std::size_t i = 0; i < s.n; ++i) detector_->push_bit(s.bits[i]);
+    }
+    fifo_head_ = 0;
+}
+
+void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
+    if (seg_ == Seg::None) return;
+    const Seg seg = seg_;
+    seg_ = Seg::None;
+    end = std::max(end, seg_start_ + 1);
+    Event e;
+    e.start = seg_start_;
+    e.end = end;
+    e.kind = kind_of(seg);
+    e.direction = cfg_.direction;
+    const bool caller = cfg_.direction == Direction::Caller;
+    switch (seg) {
+    case Seg::Usb1: e.summary = "USB1: unscrambled ones at 1200 bit/s (V.22/V.22bis)"; break;
+    case Seg::S1:
+        e.summary = caller ? "S1: V.22bis, 2400 bit/s requested" : "S1: V.22bis, 2400 bit/s accepted";
+        break;
+    case Seg::Sb1200: e.summary = "SB1: scrambled ones at 1200 bit/s"; break;
+    case Seg::Sb2400: e.summary = "SB1: scrambled ones at 2400 bit/s"; break;
+    case Seg::Data: {
+        flush_data(end - kHalfSymbol);
+        const auto r = detector_->result();
+        const bool truncated = r.chars > r.bytes.size();
+        e.fields.push_back({"rate", std::int64_t{rate_}});
+        e.fields.push_back({"format", r.format.name()});
+        e.fields.push_back({"text", escape_text(r.bytes)});
+        e.fields.push_back({"hex", hex_bytes(r.bytes)});
+        e.fields.push_back({"bytes", static_cast<std::int64_t>(r.chars)});
+        e.fields.push_back({"truncated", truncated});
+        e.fields.push_back({"parity_errors", static_cast<std::int64_t>(r.parity_errors)});
+        e.fields.push_back({"framing_errors", static_cast<std::int64_t>(r.framing_errors)});
+        e.fields.push_back({"breaks", static_cast<std::int64_t>(r.breaks)});
+        if (data_level_n_ > 0) {
+            const double level = data_level_sum_ / static_cast<double>(data_level_n_);
+            e.fields.push_back({"level_dbm0", std::round(level * 10.0) / 10.0});
+        }
+        e.summary = "data " + std::to_string(rate_) + " bit/s, " + r.format.name() + ", " + std::to_string(r.chars) +
+                    (r.chars == 1 ? " byte" : " bytes");
+        if (truncated) e.summary += " (first " + std::to_string(r.bytes.size()) + " shown)";
+        if (!r.bytes.empty()) {
+            constexpr std::size_t kSummaryBytes = 48;  // project choice: one table line
+            const std::size_t n = std::min(r.bytes.size(), kSummaryBytes);
+            e.summary += ": \"" + escape_text(std::span(r.bytes).first(n)) + (n < r.bytes.size() ? "...\"" : "\"");
+        }
+        detector_.reset();
+        break;
+    }
+    case Seg::None: return;
+    }
+    out.push_back(std::move(e));
+}
+
+void V22Tracker::on_symbol(const v22::RxSymbol& s, std::vector<Event>& out) {
+    gate(s, out);
+    if (!on_) return;
+    const v22::RxStatus& st = rx_.status();
+    const bool usb = st.usb1_since != kNever;
+    // The symbol read both ways: dibit (1200) and quadbit (2400), each with its own descrambler.
+    const int dibit = v22::step_to_dibit(s.step);
+    const auto b0 = static_cast<std::uint8_t>((dibit >> 1) & 1), b1 = static_cast<std::uint8_t>(dibit & 1);
+    const int label = v22::label_of(v22::slice16(s.point));
+    const bool strong = std::norm(s.point) >= kStrongPower;
+    Sym h2{.at = s.at, .n = 2, .bits = {d2_(b0), d2_(b1), 0, 0}, .strong = strong};
+    Sym h4{.at = s.at, .n = 4,
+           .bits = {d4_(b0), d4_(b1), d4_(static_cast<std::uint8_t>((label >> 1) & 1)), d4_(static_cast<std::uint8_t>(label & 1))},
+           .strong = strong};
+    if (strong) last_strong_ = s.at;
+    if (seg_ == Seg::Data) {
+        data_level_sum_ += st.level_dbm0;
+        ++data_level_n_;
+    }
+    bool zero2 = false, zero4 = false;
+    auto count = [&](const Sym& h, std::int64_t& run, SampleTime& since, bool& zero) {
+        for (std::size_t i = 0; i < h.n; ++i) {
+            const bool one = h.bits[i] != 0 && !usb;
+            if (!one) {
+                run = 0;
+                zero = true;
+            } else if (run++ == 0) {
+                since = s.at - kHalfSymbol;
+            }
+        }
+    };
+    count(h2, ones2_, ones2_since_, zero2);
+    count(h4, ones4_, ones4_since_, zero4);
+
+    // S1 (V.22bis 6.2), also during data: a retrain. Until it has lasted kMinS1 everything goes on
+    // as before (data symbols wait in the delay line, so none is lost if it is a real S1).
+    if (st.s1_since != kNever) {
+        last_s1_ = s.at;
+        if (seg_ == Seg::S1) return;
+        if (s.at - st.s1_since >= kMinS1) {
+            close(std::max(st.s1_since, seg_start_), out);
+            reset_segments();
+            open(Seg::S1, st.s1_since);
+            return;
+        }
+    } else if (seg_ == Seg::S1) {
+        close(last_s1_ + kHalfSymbol, out);
+        sixteen_at_ = last_s1_ + kSixteenAfterS1;
+    }
+    if (sixteen_at_ != kNever && s.at >= sixteen_at_) {
+        rx_.set_sixteen_point(true);
+        sixteen_at_ = kNever;
+    }
+    // USB1 (or USB0).
+    if (usb) {
+        last_usb_ = s.at;
+        if (seg_ != Seg::Usb1 && s.at - st.usb1_since >= kMinUsb1) {
+            close(std::max(st.usb1_since, seg_start_), out);
+            open(Seg::Usb1, st.usb1_since);
+        }
+        return;
+    }
+    if (seg_ == Seg::Usb1) close(last_usb_ + kHalfSymbol, out);
+
+    const bool sb2400 = rx_.sixteen_point() && ones4_ >= kSb2400Ones;
+    switch (seg_) {
+    case Seg::None:
+        if (sb2400) open(Seg::Sb2400, ones4_since_);
+        else if (ones2_ >= kSb1200Ones) open(Seg::Sb1200, ones2_since_);
+        return;
+    case Seg::Sb1200:
+        if (sb2400) {
+            close(ones4_since_, out);
+            open(Seg::Sb2400, ones4_since_);
+            zero_at_ = kNever;
+            held_.clear();
+            return;
+        }
+        if (zero_at_ == kNever) {
+            if (!zero2) return;
+            const SampleTime at = s.at - kHalfSymbol;
+            if (!rx_.sixteen_point() && sixteen_at_ == kNever) {  // no S1 before: V.22, data at 1200
+                close(at, out);
+                start_data(1200, at);
+                feed(h2);
+                return;
+            }
+            zero_at_ = at;  // after S1: 2400 may still follow
+            held_.clear();
+            held_.push_back(h2);
+            return;
+        }
+        held_.push_back(h2);
+        if (static_cast<int>(held_.size()) > kHoldSymbols) {
+            const SampleTime at = zero_at_;
+            close(at, out);
+            start_data(1200, at);
+            for (const Sym& h : held_) feed(h);
+            held_.clear();
+            zero_at_ = kNever;
+        }
+        return;
+    case Seg::Sb2400:
+        if (zero4 || s.at - seg_start_ >= kSb2400Duration) {
+            const SampleTime at = s.at - kHalfSymbol;
+            close(at, out);
+            start_data(2400, at);
+            feed(h4);
+        }
+        return;
+    case Seg::Data: feed(rate_ == 2400 ? h4 : h2); return;
+    case Seg::Usb1:
+    case Seg::S1: return;
+    }
+}
+
+}  // namespace modem::decode
