@@ -383,7 +383,9 @@ void Decoder::Impl::run_v22() {
 }
 
 void Decoder::Impl::run_fsk(FskChannel& c, float x, SampleTime t) {
-    if (t > c.active_until) {
+    // V.22 data in either direction covers both V.21 bands on a 2-wire line: no FSK can be told
+    // apart there, and the FSK receivers would cost most of the decoding time of a long call.
+    if (t > c.active_until || v22_caller.in_data() || v22_answerer.in_data()) {
         if (c.running) stop_fsk(c);
         return;
     }

@@ -142,7 +142,9 @@ V22Tracker::V22Tracker(const Config& cfg)
 }
 
 void V22Tracker::process(std::span<const float> in, std::vector<Event>& out) {
-    rx_.process(in, [&](const v22::RxSymbol& s) { on_symbol(s, out); });
+    for (const float x : in) {
+        if (rx_.push(x)) on_symbol(rx_.symbol(), out);
+    }
 }
 
 void V22Tracker::finish(std::vector<Event>& out) {

@@ -91,6 +91,8 @@ public:
     void finish(std::vector<Event>& out);
     /// Start of the signal being received, or v22bis::kNever when none (for the unknown tracker).
     [[nodiscard]] SampleTime active_since() const noexcept { return on_ ? on_at_ : v22bis::kNever; }
+    /// A data segment is open (the V.21 bands are taken by the V.22 signal).
+    [[nodiscard]] bool in_data() const noexcept { return seg_ == Seg::Data; }
 
     enum class Seg : std::uint8_t { None, Usb1, S1, Sb1200, Sb2400, Data };
 
