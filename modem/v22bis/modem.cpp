@@ -4,6 +4,7 @@
 /// receive delay line, the loss-of-equalisation monitor and events (V.22bis 6.3, 6.4).
 #include "modem/v22bis/modem.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -13,6 +14,10 @@ namespace {
 constexpr SampleTime kQualityInterval = dsp::ms_to_samples(1000);  // project choice
 constexpr SampleTime kHoldSamples = dsp::ms_to_samples(Modem::kHoldMs);
 constexpr double kQualityAlpha = 1.0 / 32.0;  // project choice: ~50 ms of symbols
+// Modem::kPoorSnrDb and kPoorPowerDb as thresholds on the mean squared error and the mean power.
+const double kPoorMse = kConstellationPower / std::pow(10.0, Modem::kPoorSnrDb / 10.0);
+const double kPoorPowerHigh = kConstellationPower * std::pow(10.0, Modem::kPoorPowerDb / 10.0);
+const double kPoorPowerLow = kConstellationPower / std::pow(10.0, Modem::kPoorPowerDb / 10.0);
 constexpr double kFadedPower = kConstellationPower / 10.0;  // project choice: 10 dB below the grid power
 /// Project choice: a rise of the in-band level by this much within kOnsetWindow symbols, while
 /// noise already holds carrier detect on, is the far end's signal starting: the receiver starts
@@ -36,11 +41,14 @@ Modem::Modem(const Config& cfg)
             .latency = reaction_latency(rx_)},
            [this](const Transition& t) { on_transition(t); }) {
     if (cfg.initial_silence < 0) throw std::invalid_argument("v22bis modem: initial_silence must be >= 0");
-    tx_.set_bit_source([this]() -> std::uint8_t {
-        // Until the handshake is over the data bits are binary 1 (marks), as V.22bis requires.
-        if (fsm_.state() != HandshakeState::Data || !source_) return 1;
-        return source_();
-    });
+    tx_.set_block_source([this](std::span<std::uint8_t> bits) { next_tx_bits(bits); });
+}
+
+void Modem::next_tx_bits(std::span<std::uint8_t> bits) {
+    // Until the handshake is over the data bits are binary 1 (marks), as V.22bis requires.
+    if (fsm_.state() != HandshakeState::Data || (!block_source_ && !source_)) std::fill(bits.begin(), bits.end(), 1);
+    else if (block_source_) block_source_(bits);
+    else for (std::uint8_t& b : bits) b = source_();
 }
 
 void Modem::on_transition(const Transition& t) {
@@ -77,8 +85,7 @@ void Modem::on_transition(const Transition& t) {
     }
 }
 
-void Modem::watch_onset(const RxSymbol& sym) {
-    const RxStatus& st = rx_.status();
+void Modem::watch_onset(const RxSymbol& sym, const RxStatus& st) {
     const double old = level_hist_[level_pos_];  // kOnsetWindow + 2 symbols ago once the ring is full
     level_hist_[level_pos_] = st.level_dbm0;
     level_pos_ = (level_pos_ + 1) % level_hist_.size();
@@ -102,9 +109,8 @@ void Modem::watch_quality(const RxSymbol& sym) {
     const double e2 = std::norm(sym.point - cf32(static_cast<float>(d.i), static_cast<float>(d.q)));
     q_mse_ += kQualityAlpha * (e2 - q_mse_);
     q_power_ += kQualityAlpha * (static_cast<double>(std::norm(sym.point)) - q_power_);
-    const double snr_db = dsp::power_to_db(kConstellationPower / std::max(q_mse_, 1e-12));
-    const double power_err_db = dsp::power_to_db(q_power_ / kConstellationPower);
-    const bool poor = snr_db < kPoorSnrDb || std::abs(power_err_db) > kPoorPowerDb;
+    // SNR = P / mse below kPoorSnrDb, or |10 log10(power / P)| above kPoorPowerDb, in linear terms.
+    const bool poor = q_mse_ > kPoorMse || q_power_ > kPoorPowerHigh || q_power_ < kPoorPowerLow;
     if (!poor) poor_since_ = kNever;
     else if (poor_since_ == kNever) poor_since_ = sym.at;
     if (q_power_ >= kFadedPower) faded_since_ = kNever;
@@ -120,7 +126,8 @@ void Modem::hold(const Held& h) {
 void Modem::deliver_until(SampleTime before) {
     while (held_size_ > 0 && held_[held_head_].at < before) {
         const Held& h = held_[held_head_];
-        if (sink_)
+        if (block_sink_) block_sink_(std::span<const std::uint8_t>(h.bits.data(), h.n_bits));
+        else if (sink_)
             for (std::size_t i = 0; i < h.n_bits; ++i) sink_(h.bits[i]);
         held_head_ = (held_head_ + 1) % kHoldCapacity;
         --held_size_;
@@ -142,7 +149,7 @@ void Modem::on_symbol(const RxSymbol& sym) {
                                      "carrier")
                              .with("level_dbm0", st.level_dbm0));
     }
-    watch_onset(sym);
+    watch_onset(sym, st);
     watch_quality(sym);
     // Caller waiting for the reply to its S1: the answerer's USB1 is a single tone with no timing
     // information, so the timing loop wanders in noise while it lasts. When it ends (the answerer's
@@ -176,11 +183,19 @@ void Modem::on_symbol(const RxSymbol& sym) {
 
 void Modem::process(std::span<const float> rx_in, std::span<float> tx_out) {
     if (rx_in.size() != tx_out.size()) throw std::invalid_argument("v22bis modem: rx and tx blocks differ in size");
-    for (std::size_t i = 0; i < rx_in.size(); ++i) {
-        tx_.process(tx_out.subspan(i, 1));
-        if (rx_.push(rx_in[i])) on_symbol(rx_.symbol());
-        ++now_;
-    }
+    // Sample by sample, the transmitter writes sample n before the receiver takes sample n, and a
+    // symbol decided on sample n acts from the transmitter's sample n + 1 on. The receiver runs on
+    // whole runs of samples up to each decision; the transmitter catches up before each symbol.
+    const SampleTime rx_start = rx_.now();
+    std::size_t tx_done = 0;
+    rx_.process(rx_in, [&](const RxSymbol& sym) {
+        const auto upto = static_cast<std::size_t>(rx_.now() - rx_start);
+        tx_.process(tx_out.subspan(tx_done, upto - tx_done));
+        tx_done = upto;
+        on_symbol(sym);
+    });
+    tx_.process(tx_out.subspan(tx_done));
+    now_ += static_cast<SampleTime>(rx_in.size());
 }
 
 }  // namespace modem::v22bis

@@ -103,9 +103,11 @@ void Tx::reset() noexcept {
     now_ = 0;
 }
 
-std::uint8_t Tx::data_bit() noexcept {
-    const std::uint8_t b = source_ ? static_cast<std::uint8_t>(source_() & 1u) : std::uint8_t{1};
-    return scrambler_(b);
+void Tx::data_bits(std::uint8_t* bits, std::size_t n) noexcept {
+    if (block_source_) block_source_(std::span<std::uint8_t>(bits, n));
+    else if (source_) for (std::size_t i = 0; i < n; ++i) bits[i] = source_();
+    else for (std::size_t i = 0; i < n; ++i) bits[i] = 1;
+    for (std::size_t i = 0; i < n; ++i) bits[i] = scrambler_(static_cast<std::uint8_t>(bits[i] & 1u));
 }
 
 cf32 Tx::next_symbol() noexcept {
@@ -130,14 +132,15 @@ cf32 Tx::next_symbol() noexcept {
         break;
     }
     case TxSignal::Data1200: {
-        const int b0 = data_bit();
-        const int b1 = data_bit();
-        p = encoder_.dibit(b0, b1);
+        std::array<std::uint8_t, 2> b{};
+        data_bits(b.data(), b.size());
+        p = encoder_.dibit(b[0], b[1]);
         break;
     }
     case TxSignal::Data2400: {
-        const int q1 = data_bit(), q2 = data_bit(), q3 = data_bit(), q4 = data_bit();
-        p = encoder_.quadbit(q1, q2, q3, q4);
+        std::array<std::uint8_t, 4> q{};
+        data_bits(q.data(), q.size());
+        p = encoder_.quadbit(q[0], q[1], q[2], q[3]);
         break;
     }
     }

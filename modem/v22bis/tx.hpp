@@ -53,6 +53,9 @@ public:
     using OutSample = float;
     /// Called once per data bit in Data1200 / Data2400; returns 0 or 1. Must not block.
     using BitSource = std::function<std::uint8_t()>;
+    /// Called once per symbol in Data1200 / Data2400 with room for its bits (2 or 4): writes 0 or 1
+    /// into every element, first bit in time first. Must not block.
+    using BlockSource = std::function<void(std::span<std::uint8_t> bits)>;
     struct Config {
         Role role = Role::Caller;
         double level_dbm0 = -13.0;        ///< total transmit power; V.2 via SRS: at most -13 dBm0 [1]
@@ -60,13 +63,16 @@ public:
     };
     /// Throws std::invalid_argument for a guard tone on the caller or a level above 0 dBm0.
     explicit Tx(const Config& cfg);
-    /// Silence, symbol clock and coders back to the start; the bit source is kept.
+    /// Silence, symbol clock and coders back to the start; the bit sources are kept.
     void reset() noexcept;
     /// The new signal starts with the next symbol.
     void set_signal(TxSignal s) noexcept { signal_ = s; }
     [[nodiscard]] TxSignal signal() const noexcept { return signal_; }
     /// Source of data bits; without one, data signals send binary 1.
     void set_bit_source(BitSource src) { source_ = std::move(src); }
+    /// Source of data bits one symbol at a time (one call instead of 2 or 4); when set it is used
+    /// instead of the BitSource.
+    void set_block_source(BlockSource src) { block_source_ = std::move(src); }
     /// Writes out.size() samples. Allocation-free (the bit source is the caller's business).
     void process(std::span<float> out) noexcept;
 
@@ -87,7 +93,8 @@ private:
     static constexpr std::size_t kDot = 2 * kRing;     // floats per dot: (re, im) pairs
     static constexpr std::size_t kGuardPeriod = 160;   // 550 and 1800 Hz both repeat after 160 samples
     cf32 next_symbol() noexcept;
-    std::uint8_t data_bit() noexcept;
+    /// Scrambled data bits for one symbol into bits[0 .. n).
+    void data_bits(std::uint8_t* bits, std::size_t n) noexcept;
 
     Config cfg_;
     // [m][2 j], [m][2 j + 1] = Re c_m[j], -Im c_m[j] for m = n mod 40: x = dot(window, taps)
@@ -95,6 +102,7 @@ private:
     std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod - 1; empty: none
     double amp_ = 0.0;
     BitSource source_;
+    BlockSource block_source_;
     TxSignal signal_ = TxSignal::Silence;
     Scrambler scrambler_;
     SymbolEncoder encoder_;

@@ -162,3 +162,26 @@ TEST_CASE("Tx: silence is silent and reset() reproduces the output") {
     tx.set_signal(TxSignal::ScrambledOnes2400);
     CHECK(run_tx(tx, 3000) == a);
 }
+
+TEST_CASE("Tx: a block source gives the same signal as a per-bit source, one call per symbol") {
+    auto run = [](bool block) {
+        std::mt19937_64 rng(5);
+        std::size_t calls = 0;
+        Tx tx({.role = Role::Caller});
+        if (block)
+            tx.set_block_source([&](std::span<std::uint8_t> bits) {
+                ++calls;
+                CHECK(bits.size() == 4);
+                for (auto& b : bits) b = static_cast<std::uint8_t>(rng() & 1);
+            });
+        else tx.set_bit_source([&] { return static_cast<std::uint8_t>(rng() & 1); });
+        tx.set_signal(TxSignal::Data2400);
+        const auto x = run_tx(tx, 8000);
+        return std::pair{x, calls};
+    };
+    const auto [per_bit, none] = run(false);
+    const auto [per_symbol, calls] = run(true);
+    CHECK(none == 0);
+    CHECK(calls == 600);
+    CHECK(per_symbol == per_bit);
+}
