@@ -69,6 +69,42 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {re, im};
 }
 
+// Two accumulators per dot, the two dots interleaved: four independent FMA chains.
+void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
+    const float* af = reinterpret_cast<const float*>(a0);
+    const float* cf = reinterpret_cast<const float*>(a1);
+    __m256 p0 = _mm256_setzero_ps(), p1 = _mm256_setzero_ps();
+    __m256 q0 = _mm256_setzero_ps(), q1 = _mm256_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        p0 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i), dup_pairs(b0 + i), p0);
+        q0 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i), dup_pairs(b1 + i), q0);
+        p1 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i + 8), dup_pairs(b0 + i + 4), p1);
+        q1 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i + 8), dup_pairs(b1 + i + 4), q1);
+    }
+    for (; i + 4 <= n; i += 4) {
+        p0 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i), dup_pairs(b0 + i), p0);
+        q0 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i), dup_pairs(b1 + i), q0);
+    }
+    // (re, im) pairs of both sums: lanes 0, 1 from p, lanes 2, 3 from q.
+    const __m256 p = _mm256_add_ps(p0, p1), q = _mm256_add_ps(q0, q1);
+    const __m128 p4 = _mm_add_ps(_mm256_castps256_ps128(p), _mm256_extractf128_ps(p, 1));
+    const __m128 q4 = _mm_add_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps(q, 1));
+    alignas(16) float lane[4];
+    _mm_store_ps(lane, _mm_add_ps(_mm_movelh_ps(p4, q4), _mm_movehl_ps(q4, p4)));
+    float r0 = lane[0], i0 = lane[1], r1 = lane[2], i1 = lane[3];
+    for (; i < n; ++i) {
+        r0 += af[2 * i] * b0[i];
+        i0 += af[2 * i + 1] * b0[i];
+        r1 += cf[2 * i] * b1[i];
+        i1 += cf[2 * i + 1] * b1[i];
+    }
+    out[0] = r0;
+    out[1] = i0;
+    out[2] = r1;
+    out[3] = i1;
+}
+
 // Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q
 // (ar br - ai bi) and odd lanes P + Q (ai br + ar bi). Two halves of each, for two FMA chains.
 cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
@@ -211,6 +247,7 @@ constexpr Table kTable{
     .isa = Isa::Avx2,
     .dot = dot,
     .dot_cr = dot_cr,
+    .dot_cr2 = dot_cr2,
     .dot_cc = dot_cc,
     .axpy_conj = axpy_conj,
     .mix = mix,

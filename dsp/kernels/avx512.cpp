@@ -71,6 +71,37 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {lane[0], lane[1]};
 }
 
+/// Lanes 0 and 1 of the result: (re, im) pairs of `v` summed.
+__m128 pair_sum(__m512 v) noexcept {
+    const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+    return _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+}
+
+// Two accumulators per dot, the two dots interleaved: four independent FMA chains.
+void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
+    const float* af = reinterpret_cast<const float*>(a0);
+    const float* cf = reinterpret_cast<const float*>(a1);
+    __m512 p0 = _mm512_setzero_ps(), p1 = _mm512_setzero_ps();
+    __m512 q0 = _mm512_setzero_ps(), q1 = _mm512_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        p0 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i), dup_pairs(_mm256_loadu_ps(b0 + i)), p0);
+        q0 = _mm512_fmadd_ps(_mm512_loadu_ps(cf + 2 * i), dup_pairs(_mm256_loadu_ps(b1 + i)), q0);
+        p1 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i + 16), dup_pairs(_mm256_loadu_ps(b0 + i + 8)), p1);
+        q1 = _mm512_fmadd_ps(_mm512_loadu_ps(cf + 2 * i + 16), dup_pairs(_mm256_loadu_ps(b1 + i + 8)), q1);
+    }
+    for (; i < n; i += 8) {
+        const std::size_t k = n - i >= 8 ? 8 : n - i;
+        const __mmask16 m = tail16(2 * k);
+        const auto m8 = static_cast<__mmask8>((1u << k) - 1u);
+        p0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, af + 2 * i), dup_pairs(_mm256_maskz_loadu_ps(m8, b0 + i)), p0);
+        q0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, cf + 2 * i), dup_pairs(_mm256_maskz_loadu_ps(m8, b1 + i)), q0);
+    }
+    const __m128 r0 = pair_sum(_mm512_add_ps(p0, p1)), r1 = pair_sum(_mm512_add_ps(q0, q1));
+    _mm_storeu_ps(out, _mm_movelh_ps(r0, r1));
+}
+
 // Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q
 // (ar br - ai bi) and odd lanes P + Q (ai br + ar bi). Two halves of each, for two FMA chains.
 cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
@@ -214,6 +245,7 @@ constexpr Table kTable{
     .isa = Isa::Avx512,
     .dot = dot,
     .dot_cr = dot_cr,
+    .dot_cr2 = dot_cr2,
     .dot_cc = dot_cc,
     .axpy_conj = axpy_conj,
     .mix = mix,

@@ -26,6 +26,14 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {re, im};
 }
 
+void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
+    const cf32 d0 = dot_cr(a0, b0, n), d1 = dot_cr(a1, b1, n);
+    out[0] = d0.real();
+    out[1] = d0.imag();
+    out[2] = d1.real();
+    out[3] = d1.imag();
+}
+
 // (ar + j ai)(br + j bi) = (ar br - ai bi) + j(ar bi + ai br), summed in index order.
 cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
     const float* af = reinterpret_cast<const float*>(a);
@@ -101,6 +109,7 @@ constexpr Table kTable{
     .isa = Isa::Scalar,
     .dot = dot,
     .dot_cr = dot_cr,
+    .dot_cr2 = dot_cr2,
     .dot_cc = dot_cc,
     .axpy_conj = axpy_conj,
     .mix = mix,
