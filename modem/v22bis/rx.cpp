@@ -23,6 +23,10 @@ constexpr unsigned kRrcSpan = 4;          // project choice: +/-4 symbols of mat
 // the RRC design has an integer number of points per symbol.
 constexpr unsigned kPhases = 48;
 constexpr std::size_t kMaxLateSamples = 3;  // an instant may lie up to this far before the newest sample
+// The mid-symbol filter window may end up to this many samples before the symbol instant's newest
+// sample: one T/2 interval (6.67 samples, +0.1 %), a timing-loop kick of at most 1 sample, and
+// kMaxLateSamples, rounded up.
+constexpr SampleTime kMaxMidLagSamples = 12;
 // Input is staged in chunks of up to this many samples before the filter reads it (project
 // choice): a vector load of samples stored one by one a few cycles before cannot be forwarded
 // from the store buffer and stalls, which cost more than the whole filter.
@@ -55,6 +59,7 @@ constexpr double kTimingKpTrain = 0.03, kTimingKiTrain = 0.0006;
 constexpr double kTimingKpData = 0.01, kTimingKiData = 0.00005;
 constexpr double kPllATrain = 0.14, kPllBTrain = 0.01;
 constexpr double kPllAData = 0.04, kPllBData = 0.0008;
+constexpr float kMaxOmega = 0.2f;               // project choice: +/-0.2 rad per symbol (38 Hz)
 constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
 // Bit-sliced count: the baseline x86-64 target has no popcnt instruction, and std::popcount
@@ -91,28 +96,23 @@ int level_index(float v) noexcept {
     return static_cast<int>(v >= -2.0f) + static_cast<int>(v >= 0.0f) + static_cast<int>(v >= 2.0f);
 }
 
-/// cos x and sin x for |x| <= 2 pi, error below 2e-9: x = k pi/2 + r with |r| <= pi/4, Taylor
-/// series in r to r^11 / r^12, then the quadrant k. A fraction of the cost of libm's sincos, which
-/// ran once per symbol.
-cf32 unit_phasor(double x) noexcept {
-    constexpr double kTwoOverPi = 2.0 / dsp::kPi;
-    const int k = static_cast<int>(x * kTwoOverPi + (x >= 0.0 ? 0.5 : -0.5));
-    const double r = x - k * (dsp::kPi / 2.0);
-    const double r2 = r * r;
-    const double s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 + r2 * (-1.0 / 39916800))))));
-    const double c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 + r2 / 479001600)))));
-    switch (k & 3) {
-    case 0: return {static_cast<float>(c), static_cast<float>(s)};
-    case 1: return {static_cast<float>(-s), static_cast<float>(c)};
-    case 2: return {static_cast<float>(-c), static_cast<float>(-s)};
-    default: return {static_cast<float>(s), static_cast<float>(-c)};
-    }
+// Largest carrier phase step per symbol (radians, project choice): the loop's step a phi + w is
+// clamped to it so the series below stays accurate; steps this large only occur in acquisition.
+constexpr float kMaxPhaseStep = 1.0f;
+
+/// e^{-j x} for |x| <= 1 as (cos x, -sin x), error below 3e-5: Taylor series to x^7 / x^6. The
+/// carrier loop turns its phasor by this each symbol instead of working out sin and cos of the
+/// absolute phase, which kept a long double-precision chain on every symbol's path.
+void small_rotation(float x, float& c, float& ms) noexcept {
+    const float x2 = x * x;
+    c = 1.0f + x2 * (-0.5f + x2 * (1.0f / 24 + x2 * (-1.0f / 720)));
+    ms = -x * (1.0f + x2 * (-1.0f / 6 + x2 * (1.0f / 120 + x2 * (-1.0f / 5040))));
 }
 }  // namespace
 
 namespace {
 // One-pole coefficient per T/2 sample for a time constant of `tau` samples.
-double alpha_per_half_symbol(double tau) { return 1.0 - std::exp(-kSamplesPerHalfSymbol / tau); }
+float alpha_per_half_symbol(double tau) { return static_cast<float>(1.0 - std::exp(-kSamplesPerHalfSymbol / tau)); }
 }  // namespace
 
 Rx::Rx(const Config& cfg)
@@ -120,8 +120,8 @@ Rx::Rx(const Config& cfg)
       level_alpha_(alpha_per_half_symbol(kLevelTau)),
       agc_fast_alpha_(alpha_per_half_symbol(kAgcFastTau)),
       agc_slow_alpha_(alpha_per_half_symbol(kAgcSlowTau)),
-      on_power_(dsp::dbm0_to_power(cfg.carrier_on_dbm0)),
-      off_power_(dsp::dbm0_to_power(cfg.carrier_off_dbm0)) {
+      on_power_(static_cast<float>(dsp::dbm0_to_power(cfg.carrier_on_dbm0))),
+      off_power_(static_cast<float>(dsp::dbm0_to_power(cfg.carrier_off_dbm0))) {
     if (cfg.carrier_off_dbm0 > cfg.carrier_on_dbm0)
         throw std::invalid_argument("v22bis rx: carrier-off threshold above the on threshold");
     if (cfg.eq_taps < 4 || cfg.eq_taps % 2 != 0 || cfg.eq_taps > 64)
@@ -152,7 +152,7 @@ Rx::Rx(const Config& cfg)
             row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
         }
     }
-    keep_ = n_taps_ + kMaxLateSamples;
+    keep_ = n_taps_ + static_cast<std::size_t>(kMaxMidLagSamples);
     buf_.assign(keep_ + kChunk, 0.0f);
     // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz); three
     // periods of table let on_instant() index it without a modulo.
@@ -173,8 +173,8 @@ Rx::Rx(const Config& cfg)
 
 const RxStatus& Rx::status() const noexcept {
     st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
-    st_.level_dbm0 = dsp::power_to_dbm0(power_);
-    st_.freq_offset_hz = omega_ * kBaud / dsp::kTwoPi;
+    st_.level_dbm0 = dsp::power_to_dbm0(static_cast<double>(power_));
+    st_.freq_offset_hz = static_cast<double>(omega_) * kBaud / dsp::kTwoPi;
     st_.clock_ppm = (kSamplesPerHalfSymbol / (kSamplesPerHalfSymbol + period_adj_) - 1.0) * 1e6;
     return st_;
 }
@@ -184,13 +184,16 @@ void Rx::reset() noexcept {
     cur_ = end_ = keep_;
     carrier_idx_ = 0;
     decided_ = false;
-    power_ = 0.0;
-    agc_power_ = kGridPower;
-    gain_ = 1.0;
+    power_ = 0.0f;
+    agc_power_ = static_cast<float>(kGridPower);
+    gain_ = 1.0f;
     set_period_adj(0.0);
     due_ = period_fx_;
     odd_ = false;
     mid_re_ = mid_im_ = prev_re_ = prev_im_ = 0.0f;
+    mid_end_ = mid_now_ = 0;
+    mid_phase_ = 0;
+    mid_lo_idx_ = period_;
     std::fill(line_.begin(), line_.end(), cf32{});
     line_pos_ = 0;
     sixteen_ = false;
@@ -204,10 +207,9 @@ void Rx::reset() noexcept {
 void Rx::restart_loops() noexcept {
     std::fill(taps_.begin(), taps_.end(), cf32{});
     taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
-    theta_ = 0.0;
     rot_re_ = 1.0f;
     rot_im_ = 0.0f;
-    omega_ = 0.0;
+    omega_ = 0.0f;
     set_period_adj(0.0);
     mse_ = kGridPower;
     decoder_.reset();
@@ -269,22 +271,53 @@ void Rx::on_instant() noexcept {
     due_ += period_fx_;
     const auto shift = static_cast<std::size_t>(late >> kFxBits);
     const auto phase = static_cast<std::size_t>(((late & (kFxOne - 1)) * kPhases + kFxOne / 2) >> kFxBits);
-    // Window of L samples ending `shift` samples before the newest (buf_[cur_ - 1]); the carrier
-    // phase of its last sample, now() - 1 - shift, modulo the period.
-    const std::size_t stop = cur_ - shift;
-    const cf32 acc = dsp::kernels::dot(std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
-                                       std::span<const float>(buf_.data() + stop - n_taps_, n_taps_));
-    const cf32 lo = derot_[carrier_idx_ + 2 * period_ - 1 - shift];
-    const float ar = acc.real(), ai = acc.imag(), lr = lo.real(), li = lo.imag();
-    const float zr = ar * lr - ai * li, zi = ar * li + ai * lr;
-    const double p = static_cast<double>(zr * zr + zi * zi);
+    // The filter window ends `shift` samples before the newest (buf_[cur_ - 1]); the carrier phase
+    // of its last sample, now() - 1 - shift, modulo the period, indexes derot_.
+    const std::size_t lo_idx = carrier_idx_ + 2 * period_ - 1 - shift;
+    if (odd_) {
+        // Mid-symbol instant: only remember where it fell. Its filter output is worked out at the
+        // symbol instant, in one kernel call with the symbol's own, so the two overlap.
+        odd_ = false;
+        mid_end_ = now_ - static_cast<SampleTime>(shift);
+        mid_phase_ = phase;
+        mid_lo_idx_ = lo_idx;
+        mid_now_ = now_;
+        decided_ = false;
+        return;
+    }
+    odd_ = true;
+    // Window of the mid instant: it ended now_ - mid_end_ samples before the newest, at most
+    // kMaxMidLagSamples (keep_ holds that much history).
+    const auto mid_lag = static_cast<std::size_t>(std::min<SampleTime>(now_ - mid_end_, kMaxMidLagSamples));
+    float acc[4];
+    dsp::kernels::dot2(std::span<const cf32>(bank_.data() + mid_phase_ * n_taps_, n_taps_),
+                       std::span<const float>(buf_.data() + cur_ - mid_lag - n_taps_, n_taps_),
+                       std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
+                       std::span<const float>(buf_.data() + cur_ - shift - n_taps_, n_taps_), acc);
+    const cf32 lo_mid = derot_[mid_lo_idx_];
+    const cf32 lo_sym = derot_[lo_idx];
+    // z = acc e^{-j w n}; the mid sample first, exactly as if it had been worked out on time.
+    float mr, mi;
+    condition(acc[0] * lo_mid.real() - acc[1] * lo_mid.imag(), acc[0] * lo_mid.imag() + acc[1] * lo_mid.real(), mid_now_,
+              mr, mi);
+    mid_re_ = mr;
+    mid_im_ = mi;
+    float vr, vi;
+    condition(acc[2] * lo_sym.real() - acc[3] * lo_sym.imag(), acc[2] * lo_sym.imag() + acc[3] * lo_sym.real(), now_, vr,
+              vi);
+    on_symbol(vr, vi);
+    decided_ = true;
+}
+
+void Rx::condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept {
+    const float p = zr * zr + zi * zi;
     // In-band level and carrier detect with hysteresis.
-    power_ += level_alpha_ * (p * (2.0 / kRcPowerFactor) - power_);
+    power_ += level_alpha_ * (p * (2.0f / static_cast<float>(kRcPowerFactor)) - power_);
     if (!st_.carrier && power_ > on_power_) {
         st_.carrier = true;
-        st_.carrier_since = now_;
+        st_.carrier_since = at;
         restart_loops();
-        agc_power_ = p > 0.0 ? p : kGridPower;
+        agc_power_ = p > 0.0f ? p : static_cast<float>(kGridPower);
     } else if (st_.carrier && power_ < off_power_) {
         st_.carrier = false;
         st_.carrier_since = kNever;
@@ -292,28 +325,18 @@ void Rx::on_instant() noexcept {
     }
     // AGC: mean |z|^2 of RC-shaped data is 0.8125 of the symbol power.
     if (!data_mode_) {
-        const double a = symbols_since_on_ < kAgcFastSymbols ? agc_fast_alpha_ : agc_slow_alpha_;
+        const float a = symbols_since_on_ < kAgcFastSymbols ? agc_fast_alpha_ : agc_slow_alpha_;
         agc_power_ += a * (p - agc_power_);
-        gain_ = agc_power_ > 1e-20 ? std::sqrt(kRcPowerFactor * kGridPower / agc_power_) : 1.0;
+        gain_ = agc_power_ > 1e-20f ? std::sqrt(static_cast<float>(kRcPowerFactor * kGridPower) / agc_power_) : 1.0f;
     }
-    const auto gain = static_cast<float>(gain_);
-    const float vr = zr * gain, vi = zi * gain;
+    vr = zr * gain_;
+    vi = zi * gain_;
     // Equaliser delay line, newest first, each sample stored twice so the window never wraps.
     line_pos_ = line_pos_ == 0 ? taps_.size() - 1 : line_pos_ - 1;
     float* slot = reinterpret_cast<float*>(line_.data() + line_pos_);
     float* twin = reinterpret_cast<float*>(line_.data() + line_pos_ + taps_.size());
     slot[0] = twin[0] = vr;
     slot[1] = twin[1] = vi;
-    if (odd_) {
-        mid_re_ = vr;
-        mid_im_ = vi;
-        odd_ = false;
-        decided_ = false;
-        return;
-    }
-    odd_ = true;
-    on_symbol(vr, vi);
-    decided_ = true;
 }
 
 void Rx::on_symbol(float u_re, float u_im) noexcept {
@@ -362,17 +385,20 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     }
     const float er = dr - rr, ei = di - ri;
     if (st_.carrier) {
-        // Carrier PLL: phi = Im{r conj d} / |d|^2.
-        const double phi = static_cast<double>((ri * dr - rr * di) * inv_norm_d);
-        const double a = train ? kPllATrain : kPllAData;
-        const double b = train ? kPllBTrain : kPllBData;
-        omega_ = std::clamp(omega_ + b * phi, -0.2, 0.2);
-        theta_ += a * phi + omega_;
-        if (theta_ > dsp::kPi) theta_ -= dsp::kTwoPi;
-        if (theta_ < -dsp::kPi) theta_ += dsp::kTwoPi;
-        const cf32 next_rot = unit_phasor(-theta_);  // worked out now, off the next symbol's path
-        rot_re_ = next_rot.real();
-        rot_im_ = next_rot.imag();
+        // Carrier PLL: phi = Im{r conj d} / |d|^2;  w += b phi;  theta += a phi + w, applied as
+        // rot = e^{-j theta} turned by e^{-j (a phi + w)} and pulled back to |rot| = 1 (one
+        // Newton step of 1/sqrt, so float rounding never builds up).
+        const float phi = (ri * dr - rr * di) * inv_norm_d;
+        const float a = train ? static_cast<float>(kPllATrain) : static_cast<float>(kPllAData);
+        const float b = train ? static_cast<float>(kPllBTrain) : static_cast<float>(kPllBData);
+        omega_ = std::clamp(omega_ + b * phi, -kMaxOmega, kMaxOmega);
+        const float step = std::clamp(a * phi + omega_, -kMaxPhaseStep, kMaxPhaseStep);
+        float sc, ss;
+        small_rotation(step, sc, ss);
+        const float nr = cr * sc - ci * ss, ni = cr * ss + ci * sc;
+        const float renorm = 1.5f - 0.5f * (nr * nr + ni * ni);
+        rot_re_ = nr * renorm;
+        rot_im_ = ni * renorm;
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
             const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;

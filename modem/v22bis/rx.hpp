@@ -69,7 +69,8 @@ struct RxStatus {
 ///   e_t = Re{ conj(v_mid) (v_prev - v_sym) } / 10           Gardner timing error
 ///   y = sum c_i u_i                                        T/2 equaliser over the last N samples
 ///   r = y e^{-j theta};  d = slice(r);  e = d - r          carrier de-rotation, decision, error
-///   theta += a phi + w,  w += b phi,  phi = Im{r conj d}/|d|^2   second-order carrier PLL
+///   w += b phi,  theta += a phi + w,  phi = Im{r conj d}/|d|^2   second-order carrier PLL (the
+///                                             phasor e^{-j theta} turned by a small angle each symbol)
 ///   c_i += mu e e^{j theta} conj(u_i) / sum |u|^2           normalised LMS
 class Rx {
 public:
@@ -117,6 +118,9 @@ private:
     /// true), or all of them; returns how many it consumed. push() is feed() of one sample.
     std::size_t feed(std::span<const float> in) noexcept;
     void on_instant() noexcept;
+    /// One T/2 filter output z at sample time `at`: level, carrier detect, AGC; v = g z, which
+    /// also enters the equaliser's delay line.
+    void condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept;
     void restart_loops() noexcept;
     void set_period_adj(double v) noexcept;
     // Complex values travel as (re, im) float pairs on the per-sample path: GCC assembles a cf32
@@ -135,14 +139,14 @@ private:
     std::vector<cf32> derot_;          // e^{-j w k}, k = 0 .. 3 periods - 1
     std::size_t period_ = 1;           // carrier period in samples
     std::size_t carrier_idx_ = 0;      // now() modulo period_
-    double level_alpha_, agc_fast_alpha_, agc_slow_alpha_;  // per T/2 sample
-    double on_power_, off_power_;
+    float level_alpha_, agc_fast_alpha_, agc_slow_alpha_;  // per T/2 sample
+    float on_power_, off_power_;
     bool decided_ = false;
     SampleTime delay_ = 0;
     // AGC and level
-    double power_ = 0.0;
-    double agc_power_ = 0.0;
-    double gain_ = 1.0;
+    float power_ = 0.0f;
+    float agc_power_ = 0.0f;
+    float gain_ = 1.0f;
     // timing
     // Next T/2 instant, in samples after the newest consumed one (2^32 per sample, <= 0 when
     // due): integer shifts give the samples to wait and the filter phase, with no division.
@@ -150,14 +154,18 @@ private:
     std::int64_t period_fx_ = 0;  // samples per T/2 interval, 2^32 per sample
     double period_adj_ = 0.0;     // timing loop frequency term (samples per T/2 interval)
     bool odd_ = false;       // next T/2 sample is a mid-symbol one
+    // The pending mid-symbol instant: its window's last sample (a now() value), filter phase,
+    // derot_ index, and now() when it fell.
+    SampleTime mid_end_ = 0, mid_now_ = 0;
+    std::size_t mid_phase_ = 0, mid_lo_idx_ = 0;
     float mid_re_ = 0.0f, mid_im_ = 0.0f, prev_re_ = 0.0f, prev_im_ = 0.0f;
     // equaliser
     std::vector<cf32> taps_;
     std::vector<cf32> line_;  // 2N: each sample stored twice so the window never wraps
     std::size_t line_pos_ = 0;
     // carrier
-    double theta_ = 0.0, omega_ = 0.0;
-    float rot_re_ = 1.0f, rot_im_ = 0.0f;  // e^{-j theta}
+    float omega_ = 0.0f;                   // loop frequency, radians per symbol
+    float rot_re_ = 1.0f, rot_im_ = 0.0f;  // e^{-j theta}, theta the carrier phase
     double mse_ = 1.0;
     // decisions and detectors
     SymbolDecoder decoder_;

@@ -4,7 +4,8 @@
 /// offset and clock skew, bit errors counted against the sent bits; detector checks.
 #include <doctest/doctest.h>
 
-#include <chrono>
+#include <algorithm>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 
@@ -248,22 +249,32 @@ DataSignal data_signal_2400(double seconds, std::uint64_t seed) {
 TEST_CASE("Rx: three minutes of 2400 bit/s data at 20 dB SNR decode error-free (timed, ns/sample)" *
           doctest::test_suite("slow")) {
     const DataSignal d = data_signal_2400(180.0, 21);
-    Rx rx({.role = Role::Answerer});
     std::vector<std::uint8_t> got;
     got.reserve(d.sent.size() + 1000);
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < d.x.size(); i += 160) {
-        const auto t = static_cast<SampleTime>(i);
-        if (t >= d.t_16) rx.set_sixteen_point(true);
-        if (t >= d.t_data) rx.set_data_mode(true);
-        rx.process(std::span<const float>(d.x.data() + i, std::min<std::size_t>(160, d.x.size() - i)),
-                   [&](const RxSymbol& s) {
-                       for (std::size_t k = 0; k < s.n_bits; ++k) got.push_back(s.bits[k]);
-                   });
+    // CPU time of this thread, best of five runs: the figure the performance target is stated in
+    // (wall time on a loaded machine measures the other processes).
+    double best_ns = 1e300;
+    for (int run = 0; run < 5; ++run) {
+        Rx rx({.role = Role::Answerer});
+        got.clear();
+        timespec t0{}, t1{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        for (std::size_t i = 0; i < d.x.size(); i += 160) {
+            const auto t = static_cast<SampleTime>(i);
+            if (t >= d.t_16) rx.set_sixteen_point(true);
+            if (t >= d.t_data) rx.set_data_mode(true);
+            rx.process(std::span<const float>(d.x.data() + i, std::min<std::size_t>(160, d.x.size() - i)),
+                       [&](const RxSymbol& s) {
+                           for (std::size_t k = 0; k < s.n_bits; ++k) got.push_back(s.bits[k]);
+                       });
+        }
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        const double ns = 1e9 * static_cast<double>(t1.tv_sec - t0.tv_sec) + static_cast<double>(t1.tv_nsec - t0.tv_nsec);
+        best_ns = std::min(best_ns, ns);
     }
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("Rx 2400 bit/s: %.2f ns/sample over %zu samples (SIMD %s)\n", ns / static_cast<double>(d.x.size()),
-                d.x.size(), std::string(modem::dsp::kernels::to_string(modem::dsp::kernels::active().isa)).c_str());
+    std::printf("Rx 2400 bit/s: %.2f ns/sample CPU time (best of 5) over %zu samples (SIMD %s)\n",
+                best_ns / static_cast<double>(d.x.size()), d.x.size(),
+                std::string(modem::dsp::kernels::to_string(modem::dsp::kernels::active().isa)).c_str());
     // The data start in `got` is somewhere after 1 s; count_errors finds it.
     const test::v22::BerResult r = test::v22::count_errors(d.sent, got, 4000, 40000);
     CHECK(r.aligned);
