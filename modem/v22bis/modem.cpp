@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 namespace modem::v22bis {
 
@@ -42,6 +44,11 @@ Modem::Modem(const Config& cfg)
            [this](const Transition& t) { on_transition(t); }) {
     if (cfg.initial_silence < 0) throw std::invalid_argument("v22bis modem: initial_silence must be >= 0");
     tx_.set_block_source([this](std::span<std::uint8_t> bits) { next_tx_bits(bits); });
+    // Rx::status() returns its live detector state by reference (the carrier, USB1, S1 and ones
+    // fields change as symbols are decided) and works out the level, SNR, frequency and clock
+    // figures (logarithms) on each call: per symbol only the live fields are read.
+    static_assert(std::is_same_v<decltype(std::declval<const Rx&>().status()), const RxStatus&>);
+    detectors_ = &rx_.status();
 }
 
 void Modem::next_tx_bits(std::span<std::uint8_t> bits) {
@@ -85,13 +92,17 @@ void Modem::on_transition(const Transition& t) {
     }
 }
 
-void Modem::watch_onset(const RxSymbol& sym, const RxStatus& st) {
+void Modem::watch_onset(const RxSymbol& sym) {
+    const HandshakeState s = fsm_.state();
+    const bool waiting = s == HandshakeState::WaitUsb1 || s == HandshakeState::SendUsb1 || s == HandshakeState::InitialSilence;
+    // A waiting state is entered again only from S1Heard (an S1 too short): outside these states the
+    // history is never read again, so the level (two logarithms in status()) is not worked out.
+    if (!waiting && s != HandshakeState::S1Heard) return;
+    const RxStatus& st = rx_.status();
     const double old = level_hist_[level_pos_];  // kOnsetWindow + 2 symbols ago once the ring is full
     level_hist_[level_pos_] = st.level_dbm0;
     level_pos_ = (level_pos_ + 1) % level_hist_.size();
     ++level_count_;
-    const HandshakeState s = fsm_.state();
-    const bool waiting = s == HandshakeState::WaitUsb1 || s == HandshakeState::SendUsb1 || s == HandshakeState::InitialSilence;
     if (!waiting || !st.carrier || level_count_ <= kOnsetWindow) return;
     if (onset_holdoff_until_ != kNever && sym.at < onset_holdoff_until_) return;
     if (st.level_dbm0 - old >= kOnsetRiseDb) {
@@ -142,14 +153,14 @@ void Modem::mark_from(SampleTime from) {
 }
 
 void Modem::on_symbol(const RxSymbol& sym) {
-    const RxStatus& st = rx_.status();
+    const RxStatus& st = *detectors_;  // the detector fields; derived figures only through status()
     if (st.carrier != carrier_) {
         carrier_ = st.carrier;
         emit(cfg_.trace, Event::make(sym.at, carrier_ ? EventKind::CarrierOn : EventKind::CarrierOff, source_name_,
                                      "carrier")
-                             .with("level_dbm0", st.level_dbm0));
+                             .with("level_dbm0", rx_.status().level_dbm0));
     }
-    watch_onset(sym, st);
+    watch_onset(sym);
     watch_quality(sym);
     // Caller waiting for the reply to its S1: the answerer's USB1 is a single tone with no timing
     // information, so the timing loop wanders in noise while it lasts. When it ends (the answerer's
@@ -174,10 +185,11 @@ void Modem::on_symbol(const RxSymbol& sym) {
     }
     if (fsm_.state() == HandshakeState::Data && sym.at >= next_quality_) {
         next_quality_ += kQualityInterval;
+        const RxStatus& q = rx_.status();
         emit(cfg_.trace, Event::make(sym.at, EventKind::Info, source_name_, "quality")
-                             .with("snr_db", st.snr_db)
-                             .with("freq_offset_hz", st.freq_offset_hz)
-                             .with("clock_ppm", st.clock_ppm));
+                             .with("snr_db", q.snr_db)
+                             .with("freq_offset_hz", q.freq_offset_hz)
+                             .with("clock_ppm", q.clock_ppm));
     }
 }
 

@@ -102,7 +102,7 @@ private:
     void on_symbol(const RxSymbol& sym);
     void on_transition(const Transition& t);
     void watch_quality(const RxSymbol& sym);
-    void watch_onset(const RxSymbol& sym, const RxStatus& st);
+    void watch_onset(const RxSymbol& sym);
     /// Tx's block source: the user's bits in data, binary 1 (marks) before.
     void next_tx_bits(std::span<std::uint8_t> bits);
     void hold(const Held& h);
@@ -119,6 +119,7 @@ private:
     BitSink sink_;
     BlockSource block_source_;
     BlockSink block_sink_;
+    const RxStatus* detectors_ = nullptr;  // rx_.status(), read without recomputing its figures
     bool carrier_ = false;
     SampleTime next_quality_ = 0;
     SampleTime now_ = 0;
