@@ -59,11 +59,13 @@ public:
         const std::uint32_t y = line_bit & 1u;
         std::uint32_t x = y ^ ((reg_ >> 13) & 1u) ^ ((reg_ >> 16) & 1u);
         reg_ = ((reg_ << 1) | y) & kMask;
-        if (ones_ >= kOnesRuleLength) {
+        if (ones_ >= kOnesRuleLength) {  // rare: a predictable branch
             x ^= 1u;
             ones_ = 0;
         }
-        ones_ = y ? ones_ + 1 : 0;
+        // (ones + 1) if y else 0, as a mask: line bits are random, and GCC compiles the ternary
+        // to a branch that mispredicts every other bit.
+        ones_ = (ones_ + 1) & -static_cast<int>(y);
         return static_cast<std::uint8_t>(x);
     }
 

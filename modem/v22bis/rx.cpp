@@ -100,13 +100,15 @@ int level_index(float v) noexcept {
 // clamped to it so the series below stays accurate; steps this large only occur in acquisition.
 constexpr float kMaxPhaseStep = 1.0f;
 
-/// e^{-j x} for |x| <= 1 as (cos x, -sin x), error below 3e-5: Taylor series to x^7 / x^6. The
-/// carrier loop turns its phasor by this each symbol instead of working out sin and cos of the
-/// absolute phase, which kept a long double-precision chain on every symbol's path.
+/// e^{-j x} for |x| <= 1, approximately: (1 - x^2/2, -x (1 - x^2/6)), the series to x^3. Its
+/// angle is within 1e-4 rad of x for |x| <= 0.3 (0.03 rad at 1, only reached in acquisition) and
+/// its magnitude within x^4/12 of 1, which the caller's renormalisation removes. The carrier loop
+/// turns its phasor by this each symbol: a short chain, where sin and cos of the absolute phase
+/// in double precision took most of a symbol's critical path.
 void small_rotation(float x, float& c, float& ms) noexcept {
     const float x2 = x * x;
-    c = 1.0f + x2 * (-0.5f + x2 * (1.0f / 24 + x2 * (-1.0f / 720)));
-    ms = -x * (1.0f + x2 * (-1.0f / 6 + x2 * (1.0f / 120 + x2 * (-1.0f / 5040))));
+    c = 1.0f - 0.5f * x2;
+    ms = x * (x2 * (1.0f / 6) - 1.0f);
 }
 }  // namespace
 
@@ -350,18 +352,26 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     if (st_.carrier) {
         const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
         const double ki = train ? kTimingKiTrain : kTimingKiData;
-        const double e = std::clamp(static_cast<double>(et), -1.0, 1.0);
+        const float ef = std::clamp(et, -1.0f, 1.0f);
+        const auto e = static_cast<double>(ef);
         // Sampling early (e > 0): the next instants come later, and the T/2 period grows.
-        due_ += static_cast<std::int64_t>(kp * e * kSamplesPerHalfSymbol * kFxScale);
+        due_ += static_cast<std::int64_t>(static_cast<float>(kp * kSamplesPerHalfSymbol * kFxScale) * ef);
         set_period_adj(std::clamp(period_adj_ + ki * e * kSamplesPerHalfSymbol, -0.001 * kSamplesPerHalfSymbol,
                                   0.001 * kSamplesPerHalfSymbol));
     }
     // Equaliser output y = sum c_i u_i and the input power sum |u_i|^2, in one pass.
     const std::size_t n_eq = taps_.size();
     const std::span<const cf32> u(line_.data() + line_pos_, n_eq);
+    // The two newest samples (u_0 = this symbol's, u_1 = the mid-symbol one) were just stored one
+    // float at a time: a vector load over them cannot be forwarded from the store buffer and waits
+    // for the stores to reach the cache, on the path of every symbol. So the kernel reads only the
+    // older samples, and the two newest come from registers.
     float upow = 0.0f;
-    const cf32 y = dsp::kernels::dot(std::span<const cf32>(taps_), u, upow);
-    const float yr = y.real(), yi = y.imag();
+    const cf32 y_old = dsp::kernels::dot(std::span<const cf32>(taps_).subspan(2), u.subspan(2), upow);
+    const float* c = reinterpret_cast<const float*>(taps_.data());
+    const float yr = y_old.real() + (c[0] * u_re - c[1] * u_im) + (c[2] * mid_re_ - c[3] * mid_im_);
+    const float yi = y_old.imag() + (c[0] * u_im + c[1] * u_re) + (c[2] * mid_im_ + c[3] * mid_re_);
+    upow += (u_re * u_re + u_im * u_im) + (mid_re_ * mid_re_ + mid_im_ * mid_im_);
     // r = y e^{-j theta}
     const float cr = rot_re_, ci = rot_im_;
     const float rr = yr * cr - yi * ci, ri = yr * ci + yi * cr;
@@ -449,12 +459,20 @@ void Rx::detect(int step) noexcept {
     } else {
         st_.s1_since = kNever;
     }
-    // Written with selects, not branches: data bits are random.
+    // Written with masks, not branches or ternaries (which GCC turns into branches): data bits
+    // are random. run = one ? run + 1 : 0;  since = one ? (run == 0 ? at : since) : kNever.
+    std::int64_t run = st_.ones_run;
+    SampleTime since = st_.ones_since;
+    const std::int64_t not_usb = usb ? 0 : 1;
     for (std::size_t i = 0; i < sym_.n_bits; ++i) {
-        const bool one = sym_.bits[i] != 0 && !usb;
-        st_.ones_since = !one ? kNever : st_.ones_run == 0 ? sym_.at : st_.ones_since;
-        st_.ones_run = one ? st_.ones_run + 1 : 0;
+        const std::int64_t one = -(static_cast<std::int64_t>(sym_.bits[i] & 1u) & not_usb);  // all ones or 0
+        const std::int64_t fresh = -static_cast<std::int64_t>(run == 0);
+        const SampleTime start = (sym_.at & fresh) | (since & ~fresh);
+        since = (start & one) | (kNever & ~one);
+        run = (run + 1) & one;
     }
+    st_.ones_run = run;
+    st_.ones_since = since;
 }
 
 }  // namespace modem::v22bis
