@@ -24,8 +24,15 @@ constexpr double kRiseDb = 9.0;       // signal ON: above the last second's mini
 constexpr double kFallDb = 12.0;      // signal OFF: below the peak since ON by this; project choice
 constexpr double kLoudDb = 6.0;       // "still at level" for dating the end; project choice
 constexpr int kBucketSymbols = 30;    // 50 ms buckets of the minimum tracker; project choice
-constexpr std::int64_t kSb1200Ones = 40;  // descrambled ones that make SB1 at 1200; project choice
-constexpr std::int64_t kSb2400Ones = 48;  // ... at 2400 (V.22bis 6.3.1.1 f asks 32; a margin)
+// SB1: 64 descrambled bits with at most 2 zeros (V.22bis 6.3.1.1 f asks 32 ones at 2400; the
+// margin and the tolerance keep it steady at 15-20 dB SNR). Project choice.
+constexpr int kSbWindowBits = 64;
+constexpr int kSbMaxZeros = 2;
+// Data: 3 zeros or more among the last 16 bits (a character's start bit and some data). Project choice.
+constexpr std::uint64_t kDataMask = 0xFFFF;
+constexpr int kDataMinZeros = 3;
+constexpr double kJumpDb = 9.0;                       // onset within ON: rise over 40 ms; project choice
+constexpr SampleTime kJumpRefractory = dsp::ms_to_samples(30);  // project choice
 constexpr int kHoldSymbols = 24;      // 1200 data after S1 is believed when no SB1 2400 follows; project choice
 // Shortest USB1 and S1 believed: DTMF digits in the low channel and V.8 bursts pass the
 // receiver's 16-symbol detectors for a few tens of ms. USB1 lasts at least 155 + 456 ms
@@ -34,6 +41,7 @@ constexpr SampleTime kMinUsb1 = dsp::ms_to_samples(150);
 constexpr SampleTime kMinS1 = dsp::ms_to_samples(60);
 constexpr SampleTime kSixteenAfterS1 = dsp::ms_to_samples(450);  // V.22bis 6.3.1.1 d
 constexpr SampleTime kSb2400Duration = dsp::ms_to_samples(200);  // V.22bis 6.3.1.1 e
+constexpr SampleTime kOnsetReach = dsp::ms_to_samples(100);  // project choice
 constexpr float kStrongPower = 1.0f;  // |point|^2 of a live symbol; grid points have 2..18; project choice
 constexpr std::uint64_t kTieMinChars = 8;  // project choice (see FormatDetector)
 
@@ -44,7 +52,15 @@ constexpr std::array<v14::Format, 10> kCandidates{{
 }};
 // Tie order once enough characters agree: formats whose extra bits (parity, second stop) were
 // all checked come before those that take them for data.
-constexpr std::array<std::size_t, 10> kTieRank{8, 0, 1, 2, 3, 9, 6, 7, 4, 5};  // rank of kCandidates[i]
+// Two stop bits before one (7E1 reads 7E2 data cleanly, not the other way round).
+constexpr std::array<std::size_t, 10> kTieRank{8, 2, 3, 4, 5, 9, 6, 7, 0, 1};  // rank of kCandidates[i]
+
+// Bit count without relying on a popcnt instruction (baseline x86-64).
+int popcount64(std::uint64_t x) {
+    int n = 0;
+    for (; x != 0; x &= x - 1) ++n;
+    return n;
+}
 
 Kind kind_of(V22Tracker::Seg s) {
     switch (s) {
@@ -157,7 +173,8 @@ void V22Tracker::reset_segments() {
     sixteen_at_ = kNever;
     zero_at_ = kNever;
     held_.clear();
-    ones2_ = ones4_ = 0;
+    r2_ = Reading{};
+    r4_ = Reading{};
     rx_.set_sixteen_point(false);
     rx_.set_data_mode(false);
 }
@@ -171,18 +188,29 @@ void V22Tracker::gate(const v22::RxSymbol& s, std::vector<Event>& out) {
         bucket_fill_ = 0;
         bucket_ = (bucket_ + 1) % bucket_min_.size();
     }
-    if (!on_) {
-        const double floor = *std::min_element(bucket_min_.begin(), bucket_min_.end());
-        if (level >= cfg_.on_dbm0 && level >= floor + kRiseDb) {
-            on_ = true;
-            on_at_ = s.at;
-            peak_db_ = level;
-            last_loud_ = last_strong_ = s.at;
-            rx_.restart();
-            reset_segments();
-        }
+    // ON at each rise of 9 dB over the last second's minimum (also while a noise floor already
+    // holds it ON: the new signal is acquired afresh), OFF on a fall from the peak.
+    const double floor = *std::min_element(bucket_min_.begin(), bucket_min_.end());
+    const bool risen = level >= cfg_.on_dbm0 && level >= floor + kRiseDb;
+    // Jump: L now against L 40 ms ago, edge-triggered.
+    const double before = level_ring_[level_pos_];
+    level_ring_[level_pos_] = level;
+    level_pos_ = (level_pos_ + 1) % level_ring_.size();
+    const bool jump = level >= cfg_.on_dbm0 && level >= before + kJumpDb;
+    const bool jump_edge = jump && !jump_ && !(on_ && s.at - on_at_ < kJumpRefractory);
+    jump_ = jump;
+    if (jump_edge || (risen && !on_)) {
+        if (on_) close(seg_ == Seg::Data ? last_strong_ + kHalfSymbol : last_loud_ + kHalfSymbol, out);
+        on_ = true;
+        on_at_ = s.at;
+        first_seg_ = true;
+        peak_db_ = level;
+        last_loud_ = last_strong_ = s.at;
+        rx_.restart();
+        reset_segments();
         return;
     }
+    if (!on_) return;
     peak_db_ = std::max(peak_db_, level);
     if (level >= peak_db_ - kLoudDb) last_loud_ = s.at;
     if (level < peak_db_ - kFallDb || level < cfg_.off_dbm0) {
@@ -193,6 +221,10 @@ void V22Tracker::gate(const v22::RxSymbol& s, std::vector<Event>& out) {
 }
 
 void V22Tracker::open(Seg seg, SampleTime at) {
+    // The first segment of a signal starts with the signal: its detector needed the receiver to
+    // acquire first (a V.22 caller's SB1 at 1200 comes straight after silence).
+    if (first_seg_ && at > on_at_ && at - on_at_ <= kOnsetReach) at = on_at_;
+    first_seg_ = false;
     seg_ = seg;
     seg_start_ = at;
 }
@@ -298,20 +330,28 @@ void V22Tracker::on_symbol(const v22::RxSymbol& s, std::vector<Event>& out) {
         data_level_sum_ += st.level_dbm0;
         ++data_level_n_;
     }
-    bool zero2 = false, zero4 = false;
-    auto count = [&](const Sym& h, std::int64_t& run, SampleTime& since, bool& zero) {
-        for (std::size_t i = 0; i < h.n; ++i) {
-            const bool one = h.bits[i] != 0 && !usb;
-            if (!one) {
-                run = 0;
-                zero = true;
-            } else if (run++ == 0) {
-                since = s.at - kHalfSymbol;
-            }
-        }
+    auto read = [&](Reading& r, const Sym& h) {
+        for (std::size_t i = 0; i < h.n; ++i) r.zeros = (r.zeros << 1) | ((h.bits[i] == 0 || usb) ? 1u : 0u);
+        r.n_bits = std::min(r.n_bits + h.n, kSbWindowBits);
+        r.recent[r.recent_pos] = h;
+        r.recent_pos = (r.recent_pos + 1) % r.recent.size();
     };
-    count(h2, ones2_, ones2_since_, zero2);
-    count(h4, ones4_, ones4_since_, zero4);
+    read(r2_, h2);
+    read(r4_, h4);
+    // Bits are 40/3 samples per symbol apart divided by bits per symbol: time of the bit k back.
+    auto bit_time = [&](int k, int bits_per_symbol) {
+        return s.at - kHalfSymbol - static_cast<SampleTime>(k * v22::kSymbolNum / (bits_per_symbol * v22::kSymbolDen));
+    };
+    auto sb1 = [&](const Reading& r) { return r.n_bits >= kSbWindowBits && popcount64(r.zeros) <= kSbMaxZeros; };
+    auto data_from = [&](const Reading& r, int bps) -> SampleTime {
+        const std::uint64_t z = r.zeros & kDataMask;
+        if (popcount64(z) < kDataMinZeros) return kNever;
+        int oldest = 15;
+        while (((z >> oldest) & 1u) == 0) --oldest;
+        return bit_time(oldest, bps);
+    };
+    const bool sb1_2400 = rx_.sixteen_point() && sb1(r4_);
+    const SampleTime sb1_2400_since = bit_time(kSbWindowBits - 1, 4);
 
     // S1 (V.22bis 6.2), also during data: a retrain. Until it has lasted kMinS1 everything goes on
     // as before (data symbols wait in the delay line, so none is lost if it is a real S1).
@@ -343,32 +383,38 @@ void V22Tracker::on_symbol(const v22::RxSymbol& s, std::vector<Event>& out) {
     }
     if (seg_ == Seg::Usb1) close(last_usb_ + kHalfSymbol, out);
 
-    const bool sb2400 = rx_.sixteen_point() && ones4_ >= kSb2400Ones;
+    // The last 16 symbols of a reading, oldest first, from time `from` on.
+    auto recent = [&](const Reading& r, SampleTime from, auto&& take) {
+        for (std::size_t i = 0; i < r.recent.size(); ++i) {
+            const Sym& h = r.recent[(r.recent_pos + i) % r.recent.size()];
+            if (h.n > 0 && h.at + kHalfSymbol >= from) take(h);
+        }
+    };
     switch (seg_) {
     case Seg::None:
-        if (sb2400) open(Seg::Sb2400, ones4_since_);
-        else if (ones2_ >= kSb1200Ones) open(Seg::Sb1200, ones2_since_);
+        if (sb1_2400) open(Seg::Sb2400, sb1_2400_since);
+        else if (sb1(r2_)) open(Seg::Sb1200, bit_time(kSbWindowBits - 1, 2));
         return;
     case Seg::Sb1200:
-        if (sb2400) {
-            close(ones4_since_, out);
-            open(Seg::Sb2400, ones4_since_);
+        if (sb1_2400) {
+            close(sb1_2400_since, out);
+            open(Seg::Sb2400, sb1_2400_since);
             zero_at_ = kNever;
             held_.clear();
             return;
         }
         if (zero_at_ == kNever) {
-            if (!zero2) return;
-            const SampleTime at = s.at - kHalfSymbol;
+            const SampleTime at = data_from(r2_, 2);
+            if (at == kNever) return;
             if (!rx_.sixteen_point() && sixteen_at_ == kNever) {  // no S1 before: V.22, data at 1200
                 close(at, out);
                 start_data(1200, at);
-                feed(h2);
+                recent(r2_, at, [&](const Sym& h) { feed(h); });
                 return;
             }
             zero_at_ = at;  // after S1: 2400 may still follow
             held_.clear();
-            held_.push_back(h2);
+            recent(r2_, at, [&](const Sym& h) { held_.push_back(h); });
             return;
         }
         held_.push_back(h2);
@@ -382,11 +428,11 @@ void V22Tracker::on_symbol(const v22::RxSymbol& s, std::vector<Event>& out) {
         }
         return;
     case Seg::Sb2400:
-        if (zero4 || s.at - seg_start_ >= kSb2400Duration) {
-            const SampleTime at = s.at - kHalfSymbol;
+        if (const SampleTime z = data_from(r4_, 4); z != kNever || s.at - seg_start_ >= kSb2400Duration) {
+            const SampleTime at = z != kNever ? z : s.at - kHalfSymbol;
             close(at, out);
             start_data(2400, at);
-            feed(h4);
+            recent(r4_, at, [&](const Sym& h) { feed(h); });
         }
         return;
     case Seg::Data: feed(rate_ == 2400 ? h4 : h2); return;

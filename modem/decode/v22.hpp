@@ -60,17 +60,21 @@ private:
 /// channel (caller: low channel 1200 Hz, answerer: high channel 2400 Hz) and the segment logic.
 ///
 /// Per symbol (600/s):
-/// - signal gate on the receiver's in-band level L (15 ms average): ON when L rises 9 dB above the
-///   lowest L of the last second and above on_dbm0 (then the receiver re-acquires: restart());
-///   OFF when L falls 12 dB under the highest L since ON, or under off_dbm0. A signal that
-///   starts while noise already holds the level up is thus still acquired afresh.
+/// - signal gate on the receiver's in-band level L (15 ms average): ON when L is 9 dB above the
+///   lowest L of the last second and above on_dbm0, and again at each jump of 9 dB within 40 ms
+///   even when already ON (then the
+///   receiver re-acquires: restart()); OFF when L falls 12 dB under the highest L since ON, or
+///   under off_dbm0. A signal that starts while noise already holds the level up is thus still
+///   acquired afresh. The first segment of a signal found within 100 ms is dated at the rise.
 /// - USB1 and S1 from the receiver's detectors (raw dibits, V.22bis 6.2); 16-way decisions from
 ///   450 ms after the end of the direction's own S1 (V.22bis 6.3.1.1 d: its far end switched to
 ///   2400 at +600 ms of the S1 it heard, which ended after this one).
 /// - scrambled ones: the symbols are read both ways, as dibits (1200) and as quadbits
 ///   (2400, Q1Q2 from the quadrant change, Q3Q4 from the 16-point slice), each descrambled by
-///   its own descrambler; 40 ones in a row at 1200 or 48 at 2400 make SB1 at that rate.
-/// - data starts at the first zero after SB1, or 200 ms into SB1 at 2400 (V.22bis 6.3.1.1 e:
+///   its own descrambler; 64 bits with at most 2 zeros make SB1 at that rate (dated from the
+///   first of the 64).
+/// - data starts at the oldest zero of 16 bits holding 3 zeros or more after SB1 (a start bit;
+///   a lone zero in noise is not data), or 200 ms into SB1 at 2400 (V.22bis 6.3.1.1 e:
 ///   the transmitter is ready then, and what follows is idle mark); at 1200 after a V.22bis S1
 ///   the zero must not be followed by SB1 at 2400 within 24 symbols. Data ends with the signal
 ///   or at a new S1 (retrain); symbols after the last one with |point|^2 >= 1 (grid units, AGC
@@ -117,6 +121,7 @@ private:
     // gate
     bool on_ = false;
     SampleTime on_at_ = 0;
+    bool first_seg_ = false;  // no segment opened since ON
     double peak_db_ = -200.0;
     std::array<double, 20> bucket_min_{};  // minimum L per 30-symbol bucket, last 20 buckets (1 s)
     std::size_t bucket_ = 0;
@@ -128,8 +133,18 @@ private:
     SampleTime last_usb_ = 0, last_s1_ = 0, last_strong_ = 0, last_loud_ = 0;
     SampleTime sixteen_at_ = v22bis::kNever;
     v22bis::Descrambler d2_, d4_;
-    std::int64_t ones2_ = 0, ones4_ = 0;
-    SampleTime ones2_since_ = 0, ones4_since_ = 0;
+    /// One reading of the symbols (dibits or quadbits): the last 64 descrambled bits as a mask
+    /// of zeros (bit 0 newest), how many bits it holds, and the last 16 symbols.
+    struct Reading {
+        std::uint64_t zeros = 0;
+        int n_bits = 0;
+        std::array<Sym, 16> recent{};
+        std::size_t recent_pos = 0;
+    };
+    Reading r2_, r4_;
+    std::array<double, 24> level_ring_{};  // L of the last 24 symbols (40 ms)
+    std::size_t level_pos_ = 0;
+    bool jump_ = false;
     // data after a 1200 SB1 while 2400 may still follow: symbols held until decided
     SampleTime zero_at_ = v22bis::kNever;
     int since_zero_ = 0;
