@@ -49,7 +49,7 @@ struct CallArgs {
     std::size_t bytes = 2000;      ///< loopback: random bytes each way (when no --send-*)
     std::string send_answerer;     ///< loopback: file the answerer sends (--send is the caller's)
     std::optional<double> cut_at_s;  ///< loopback: pull the carrier this long after CONNECT
-    std::string record;            ///< loopback: stereo WAV of the line (left caller, right answerer)
+    std::string record;            ///< loopback: WAV of the line, both directions summed
     bool verbose = false;
 };
 

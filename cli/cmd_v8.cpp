@@ -334,7 +334,9 @@ void add_v8(CLI::App& app, Action& action) {
     cmd->add_option("--send-answerer", args->send_answerer, "file the answerer sends (instead of random bytes)");
     cmd->add_option("--cut-at", args->cut_at_s, "pull the carrier (both ways) this many seconds after CONNECT")
         ->check(CLI::Range(0.0, 1e6));
-    cmd->add_option("--record", args->record, "write the line to a stereo WAV (left: caller, right: answerer)");
+    cmd->add_option("--record", args->record,
+                    "write the line to a WAV: both transmit signals summed, as a tap on a 2-wire line hears them "
+                    "(before the simulated impairments)");
     cmd->add_flag("--verbose,-v", args->verbose, "print every event in the timeline (quality reports too)");
     cmd->callback([&action, args] { action = [args] { return run_loopback(*args); }; });
 }
