@@ -7,6 +7,8 @@
 
 #include <immintrin.h>
 
+#include <cstring>
+
 #include <cmath>
 
 namespace modem::dsp::kernels {
@@ -69,40 +71,43 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {re, im};
 }
 
-// Two accumulators per dot, the two dots interleaved: four independent FMA chains.
-void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
-    const float* af = reinterpret_cast<const float*>(a0);
-    const float* cf = reinterpret_cast<const float*>(a1);
-    __m256 p0 = _mm256_setzero_ps(), p1 = _mm256_setzero_ps();
-    __m256 q0 = _mm256_setzero_ps(), q1 = _mm256_setzero_ps();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        p0 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i), dup_pairs(b0 + i), p0);
-        q0 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i), dup_pairs(b1 + i), q0);
-        p1 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i + 8), dup_pairs(b0 + i + 4), p1);
-        q1 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i + 8), dup_pairs(b1 + i + 4), q1);
+// Planar taps: per 8 samples one load of each input, four FMAs, no shuffles; two accumulators
+// per sum (eight chains) so FMA latency does not set the pace.
+void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1, std::size_t n, float* out) noexcept {
+    __m256 r0 = _mm256_setzero_ps(), i0 = _mm256_setzero_ps(), r1 = _mm256_setzero_ps(), i1 = _mm256_setzero_ps();
+    __m256 r0b = _mm256_setzero_ps(), i0b = _mm256_setzero_ps(), r1b = _mm256_setzero_ps(), i1b = _mm256_setzero_ps();
+    std::size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        const __m256 x0 = _mm256_loadu_ps(b0 + k), x1 = _mm256_loadu_ps(b1 + k);
+        const __m256 y0 = _mm256_loadu_ps(b0 + k + 8), y1 = _mm256_loadu_ps(b1 + k + 8);
+        r0 = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + k), x0, r0);
+        i0 = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + n + k), x0, i0);
+        r1 = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + k), x1, r1);
+        i1 = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + n + k), x1, i1);
+        r0b = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + k + 8), y0, r0b);
+        i0b = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + n + k + 8), y0, i0b);
+        r1b = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + k + 8), y1, r1b);
+        i1b = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + n + k + 8), y1, i1b);
     }
-    for (; i + 4 <= n; i += 4) {
-        p0 = _mm256_fmadd_ps(_mm256_loadu_ps(af + 2 * i), dup_pairs(b0 + i), p0);
-        q0 = _mm256_fmadd_ps(_mm256_loadu_ps(cf + 2 * i), dup_pairs(b1 + i), q0);
+    for (; k + 8 <= n; k += 8) {
+        const __m256 x0 = _mm256_loadu_ps(b0 + k), x1 = _mm256_loadu_ps(b1 + k);
+        r0 = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + k), x0, r0);
+        i0 = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + n + k), x0, i0);
+        r1 = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + k), x1, r1);
+        i1 = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + n + k), x1, i1);
     }
-    // (re, im) pairs of both sums: lanes 0, 1 from p, lanes 2, 3 from q.
-    const __m256 p = _mm256_add_ps(p0, p1), q = _mm256_add_ps(q0, q1);
-    const __m128 p4 = _mm_add_ps(_mm256_castps256_ps128(p), _mm256_extractf128_ps(p, 1));
-    const __m128 q4 = _mm_add_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps(q, 1));
+    auto half_sum = [](__m256 v) { return _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)); };
+    const __m128 s0 = half_sum(_mm256_add_ps(r0, r0b)), s1 = half_sum(_mm256_add_ps(i0, i0b));
+    const __m128 s2 = half_sum(_mm256_add_ps(r1, r1b)), s3 = half_sum(_mm256_add_ps(i1, i1b));
     alignas(16) float lane[4];
-    _mm_store_ps(lane, _mm_add_ps(_mm_movelh_ps(p4, q4), _mm_movehl_ps(q4, p4)));
-    float r0 = lane[0], i0 = lane[1], r1 = lane[2], i1 = lane[3];
-    for (; i < n; ++i) {
-        r0 += af[2 * i] * b0[i];
-        i0 += af[2 * i + 1] * b0[i];
-        r1 += cf[2 * i] * b1[i];
-        i1 += cf[2 * i + 1] * b1[i];
+    _mm_store_ps(lane, _mm_hadd_ps(_mm_hadd_ps(s0, s1), _mm_hadd_ps(s2, s3)));
+    for (; k < n; ++k) {
+        lane[0] += a0[k] * b0[k];
+        lane[1] += a0[n + k] * b0[k];
+        lane[2] += a1[k] * b1[k];
+        lane[3] += a1[n + k] * b1[k];
     }
-    out[0] = r0;
-    out[1] = i0;
-    out[2] = r1;
-    out[3] = i1;
+    std::memcpy(out, lane, sizeof lane);
 }
 
 // Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q

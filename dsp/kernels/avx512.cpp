@@ -71,35 +71,42 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {lane[0], lane[1]};
 }
 
-/// Lanes 0 and 1 of the result: (re, im) pairs of `v` summed.
-__m128 pair_sum(__m512 v) noexcept {
+/// 128-bit sum of the four quarters of v.
+__m128 quarter_sum(__m512 v) noexcept {
     const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
-    const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
-    return _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+    return _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
 }
 
-// Two accumulators per dot, the two dots interleaved: four independent FMA chains.
-void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
-    const float* af = reinterpret_cast<const float*>(a0);
-    const float* cf = reinterpret_cast<const float*>(a1);
-    __m512 p0 = _mm512_setzero_ps(), p1 = _mm512_setzero_ps();
-    __m512 q0 = _mm512_setzero_ps(), q1 = _mm512_setzero_ps();
-    std::size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        p0 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i), dup_pairs(_mm256_loadu_ps(b0 + i)), p0);
-        q0 = _mm512_fmadd_ps(_mm512_loadu_ps(cf + 2 * i), dup_pairs(_mm256_loadu_ps(b1 + i)), q0);
-        p1 = _mm512_fmadd_ps(_mm512_loadu_ps(af + 2 * i + 16), dup_pairs(_mm256_loadu_ps(b0 + i + 8)), p1);
-        q1 = _mm512_fmadd_ps(_mm512_loadu_ps(cf + 2 * i + 16), dup_pairs(_mm256_loadu_ps(b1 + i + 8)), q1);
+// Planar taps: per 16 samples one load of each input, four FMAs, no shuffles; two accumulators
+// per sum (eight chains) so FMA latency does not set the pace.
+void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1, std::size_t n, float* out) noexcept {
+    __m512 r0 = _mm512_setzero_ps(), i0 = _mm512_setzero_ps(), r1 = _mm512_setzero_ps(), i1 = _mm512_setzero_ps();
+    __m512 r0b = _mm512_setzero_ps(), i0b = _mm512_setzero_ps(), r1b = _mm512_setzero_ps(), i1b = _mm512_setzero_ps();
+    std::size_t k = 0;
+    for (; k + 32 <= n; k += 32) {
+        const __m512 x0 = _mm512_loadu_ps(b0 + k), x1 = _mm512_loadu_ps(b1 + k);
+        const __m512 y0 = _mm512_loadu_ps(b0 + k + 16), y1 = _mm512_loadu_ps(b1 + k + 16);
+        r0 = _mm512_fmadd_ps(_mm512_loadu_ps(a0 + k), x0, r0);
+        i0 = _mm512_fmadd_ps(_mm512_loadu_ps(a0 + n + k), x0, i0);
+        r1 = _mm512_fmadd_ps(_mm512_loadu_ps(a1 + k), x1, r1);
+        i1 = _mm512_fmadd_ps(_mm512_loadu_ps(a1 + n + k), x1, i1);
+        r0b = _mm512_fmadd_ps(_mm512_loadu_ps(a0 + k + 16), y0, r0b);
+        i0b = _mm512_fmadd_ps(_mm512_loadu_ps(a0 + n + k + 16), y0, i0b);
+        r1b = _mm512_fmadd_ps(_mm512_loadu_ps(a1 + k + 16), y1, r1b);
+        i1b = _mm512_fmadd_ps(_mm512_loadu_ps(a1 + n + k + 16), y1, i1b);
     }
-    for (; i < n; i += 8) {
-        const std::size_t k = n - i >= 8 ? 8 : n - i;
-        const __mmask16 m = tail16(2 * k);
-        const auto m8 = static_cast<__mmask8>((1u << k) - 1u);
-        p0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, af + 2 * i), dup_pairs(_mm256_maskz_loadu_ps(m8, b0 + i)), p0);
-        q0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, cf + 2 * i), dup_pairs(_mm256_maskz_loadu_ps(m8, b1 + i)), q0);
+    for (; k < n; k += 16) {
+        const __mmask16 m = n - k >= 16 ? static_cast<__mmask16>(0xFFFF) : tail16(n - k);
+        const __m512 x0 = _mm512_maskz_loadu_ps(m, b0 + k), x1 = _mm512_maskz_loadu_ps(m, b1 + k);
+        r0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a0 + k), x0, r0);
+        i0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a0 + n + k), x0, i0);
+        r1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a1 + k), x1, r1);
+        i1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a1 + n + k), x1, i1);
     }
-    const __m128 r0 = pair_sum(_mm512_add_ps(p0, p1)), r1 = pair_sum(_mm512_add_ps(q0, q1));
-    _mm_storeu_ps(out, _mm_movelh_ps(r0, r1));
+    // Four 128-bit partial sums; two rounds of pairwise adds give (r0, i0, r1, i1).
+    const __m128 s0 = quarter_sum(_mm512_add_ps(r0, r0b)), s1 = quarter_sum(_mm512_add_ps(i0, i0b));
+    const __m128 s2 = quarter_sum(_mm512_add_ps(r1, r1b)), s3 = quarter_sum(_mm512_add_ps(i1, i1b));
+    _mm_storeu_ps(out, _mm_hadd_ps(_mm_hadd_ps(s0, s1), _mm_hadd_ps(s2, s3)));
 }
 
 // Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q

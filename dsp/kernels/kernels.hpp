@@ -27,10 +27,12 @@ struct Table {
     float (*dot)(const float* a, const float* b, std::size_t n) noexcept;
     /// sum_k a[k] * b[k], complex a, real b
     cf32 (*dot_cr)(const cf32* a, const float* b, std::size_t n) noexcept;
-    /// Two complex-by-real dots of one length: out = {re, im of sum_k a0[k] b0[k], re, im of
-    /// sum_k a1[k] b1[k]}. Interleaved so the two chains overlap (a receiver's two matched-filter
-    /// outputs per symbol); results through memory, as a cf32 return value stalls on store forwarding.
-    void (*dot_cr2)(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n,
+    /// Two complex-by-real dots of one length n, the complex taps as planes (a = n real parts,
+    /// then n imaginary parts): out = {sum_k a0[k] b0[k], sum_k a0[n + k] b0[k], sum_k a1[k] b1[k],
+    /// sum_k a1[n + k] b1[k]}. For a receiver's two matched-filter outputs per symbol: planes
+    /// need no shuffles, the four sums run as independent chains, and the results go through
+    /// memory (a cf32 return value stalls on store forwarding).
+    void (*dot_cr2)(const float* a0, const float* b0, const float* a1, const float* b1, std::size_t n,
                     float* out) noexcept;
     /// sum_k a[k] * b[k], complex a and b; also *b_norm = sum_k |b[k]|^2 (an NLMS equaliser's
     /// output and input power in one pass)
@@ -66,11 +68,12 @@ inline cf32 dot(std::span<const cf32> a, std::span<const float> b) noexcept {
     assert(a.size() == b.size());
     return active().dot_cr(a.data(), b.data(), a.size());
 }
-/// out = {sum_k a0[k] b0[k], sum_k a1[k] b1[k]} as (re, im, re, im); all four spans one length.
-inline void dot2(std::span<const cf32> a0, std::span<const float> b0, std::span<const cf32> a1,
+/// Two complex-by-real dots with planar taps (Table::dot_cr2): a0 and a1 hold 2 n floats (n real
+/// parts, then n imaginary parts), b0 and b1 n samples; out = (re, im, re, im).
+inline void dot2(std::span<const float> a0, std::span<const float> b0, std::span<const float> a1,
                  std::span<const float> b1, float (&out)[4]) noexcept {
-    assert(a0.size() == b0.size() && a1.size() == b1.size() && a0.size() == a1.size());
-    active().dot_cr2(a0.data(), b0.data(), a1.data(), b1.data(), a0.size(), out);
+    assert(a0.size() == 2 * b0.size() && a1.size() == 2 * b1.size() && b0.size() == b1.size());
+    active().dot_cr2(a0.data(), b0.data(), a1.data(), b1.data(), b0.size(), out);
 }
 /// sum_k a[k] * b[k] over complex spans; b_norm receives sum_k |b[k]|^2.
 inline cf32 dot(std::span<const cf32> a, std::span<const cf32> b, float& b_norm) noexcept {

@@ -26,12 +26,18 @@ cf32 dot_cr(const cf32* a, const float* b, std::size_t n) noexcept {
     return {re, im};
 }
 
-void dot_cr2(const cf32* a0, const float* b0, const cf32* a1, const float* b1, std::size_t n, float* out) noexcept {
-    const cf32 d0 = dot_cr(a0, b0, n), d1 = dot_cr(a1, b1, n);
-    out[0] = d0.real();
-    out[1] = d0.imag();
-    out[2] = d1.real();
-    out[3] = d1.imag();
+void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1, std::size_t n, float* out) noexcept {
+    float r0 = 0.0f, i0 = 0.0f, r1 = 0.0f, i1 = 0.0f;
+    for (std::size_t k = 0; k < n; ++k) {
+        r0 += a0[k] * b0[k];
+        i0 += a0[n + k] * b0[k];
+        r1 += a1[k] * b1[k];
+        i1 += a1[n + k] * b1[k];
+    }
+    out[0] = r0;
+    out[1] = i0;
+    out[2] = r1;
+    out[3] = i1;
 }
 
 // (ar + j ai)(br + j bi) = (ar br - ai bi) + j(ar bi + ai br), summed in index order.

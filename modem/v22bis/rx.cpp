@@ -137,7 +137,7 @@ Rx::Rx(const Config& cfg)
     const std::ptrdiff_t d = centre / kPhases;
     n_taps_ = static_cast<std::size_t>(2 * d + 2);
     const double w = dsp::kTwoPi * rx_carrier_hz(cfg.role) / dsp::kFsHz;
-    bank_.assign((kPhases + 1) * n_taps_, cf32{});
+    bank_.assign(2 * (kPhases + 1) * n_taps_, 0.0f);
     std::vector<double> h(n_taps_);
     for (std::size_t p = 0; p <= kPhases; ++p) {
         double sum = 0.0;
@@ -146,12 +146,14 @@ Rx::Rx(const Config& cfg)
             h[i] = k >= 0 && k < static_cast<std::ptrdiff_t>(g.size()) ? g[static_cast<std::size_t>(k)] : 0.0;
             sum += h[i];
         }
-        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot.
-        cf32* row = bank_.data() + p * n_taps_;
+        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot, the
+        // real parts of the row then its imaginary parts.
+        float* row = bank_.data() + 2 * p * n_taps_;
         for (std::size_t i = 0; i < n_taps_; ++i) {
             const double a = h[i] / sum;
             const double wi = w * static_cast<double>(i);
-            row[n_taps_ - 1 - i] = cf32(static_cast<float>(a * std::cos(wi)), static_cast<float>(a * std::sin(wi)));
+            row[n_taps_ - 1 - i] = static_cast<float>(a * std::cos(wi));
+            row[2 * n_taps_ - 1 - i] = static_cast<float>(a * std::sin(wi));
         }
     }
     keep_ = n_taps_ + static_cast<std::size_t>(kMaxMidLagSamples);
@@ -292,9 +294,9 @@ void Rx::on_instant() noexcept {
     // kMaxMidLagSamples (keep_ holds that much history).
     const auto mid_lag = static_cast<std::size_t>(std::min<SampleTime>(now_ - mid_end_, kMaxMidLagSamples));
     float acc[4];
-    dsp::kernels::dot2(std::span<const cf32>(bank_.data() + mid_phase_ * n_taps_, n_taps_),
+    dsp::kernels::dot2(std::span<const float>(bank_.data() + 2 * mid_phase_ * n_taps_, 2 * n_taps_),
                        std::span<const float>(buf_.data() + cur_ - mid_lag - n_taps_, n_taps_),
-                       std::span<const cf32>(bank_.data() + phase * n_taps_, n_taps_),
+                       std::span<const float>(bank_.data() + 2 * phase * n_taps_, 2 * n_taps_),
                        std::span<const float>(buf_.data() + cur_ - shift - n_taps_, n_taps_), acc);
     const cf32 lo_mid = derot_[mid_lo_idx_];
     const cf32 lo_sym = derot_[lo_idx];

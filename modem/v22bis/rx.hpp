@@ -131,7 +131,8 @@ private:
     Config cfg_;
     // polyphase matched filter with the carrier folded in
     std::size_t n_taps_ = 0;           // L
-    std::vector<cf32> bank_;           // (kPhases + 1) x L, phase p: fractional delay p / kPhases
+    std::vector<float> bank_;          // (kPhases + 1) rows, phase p: fractional delay p / kPhases;
+                                       // a row is L real parts, then L imaginary parts
     std::vector<float> buf_;           // input history (keep_) + staged chunk, slid when full
     std::size_t keep_ = 0;             // L + kMaxLateSamples: history the filter window needs
     std::size_t cur_ = 0;              // buf_ index of the next sample the timing loop consumes

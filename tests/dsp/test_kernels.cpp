@@ -94,17 +94,25 @@ TEST_CASE("kernels: every table equals scalar for lengths 0..80 and offsets 0..3
                 CHECK(std::abs(t->dot(a, b, n) - ref.dot(a, b, n)) <= dot_tol(n, sum_abs));
                 const cf32 d1 = t->dot_cr(x, b, n), d2 = ref.dot_cr(x, b, n);
                 CHECK(std::abs(d1 - d2) <= dot_tol(n, csum_abs));
-                // Two dots in one call: the second pair reads other data (reversed offsets).
+                // Two dots in one call, taps as planes (n real parts, then n imaginary parts) starting
+                // at the same unaligned offset; the second pair reads other data (reversed offsets).
                 const cf32* x2 = ca.data() + (kMaxOffset - off);
                 const float* b2 = fa.data() + (kMaxOffset - off);
+                std::vector<float> plane1(off + 2 * n), plane2(off + 2 * n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    plane1[off + i] = x[i].real();
+                    plane1[off + n + i] = x[i].imag();
+                    plane2[off + i] = x2[i].real();
+                    plane2[off + n + i] = x2[i].imag();
+                }
                 double csum2 = 0.0;
                 for (std::size_t i = 0; i < n; ++i) csum2 += std::abs(x2[i]) * std::abs(b2[i]);
                 float w1[4] = {-1, -1, -1, -1}, w2[4] = {-2, -2, -2, -2};
-                t->dot_cr2(x, b, x2, b2, n, w1);
-                ref.dot_cr2(x, b, x2, b2, n, w2);
+                t->dot_cr2(plane1.data() + off, b, plane2.data() + off, b2, n, w1);
+                ref.dot_cr2(plane1.data() + off, b, plane2.data() + off, b2, n, w2);
                 CHECK(std::abs(cf32(w1[0], w1[1]) - d2) <= dot_tol(n, csum_abs));
                 CHECK(std::abs(cf32(w1[2], w1[3]) - ref.dot_cr(x2, b2, n)) <= dot_tol(n, csum2));
-                CHECK(cf32(w2[0], w2[1]) == d2);  // scalar twin: the same sums as dot_cr
+                CHECK(cf32(w2[0], w2[1]) == d2);  // scalar twin: the same sums in the same order as dot_cr
 
                 double cc_abs = 0.0, y_norm = 0.0;
                 for (std::size_t i = 0; i < n; ++i) {
