@@ -3,6 +3,7 @@
 /// V.22bis transmitter: symbol coding, fractional-rate RRC shaping and modulation.
 #include "modem/v22bis/tx.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -22,13 +23,10 @@ constexpr double kGuard550Hz = 550.0;    ///< V.22 2.3
 /// Unit-power scaling of the integer grid (mean power 10).
 const float kGridScale = static_cast<float>(1.0 / std::sqrt(kConstellationPower));
 
-/// sum_k a[k] b[k] over 32 floats in eight interleaved partial sums: a fixed summation order that
-/// the compiler can keep in vector registers (a plain running sum would be one long dependency chain).
-inline float dot_window(const float* a, const float* b) noexcept {
-    float acc[8] = {};
-    for (std::size_t i = 0; i < 32; i += 8)
-        for (std::size_t k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+/// acc[t] += s_re re[t] + s_im im[t] for t < n: one symbol's terms (n a multiple of 4, no overlap).
+inline void add_pulse(float* __restrict acc, const float* __restrict re, const float* __restrict im, float s_re,
+                      float s_im, std::size_t n) noexcept {
+    for (std::size_t t = 0; t < n; ++t) acc[t] += s_re * re[t] + s_im * im[t];
 }
 }  // namespace
 
@@ -64,22 +62,25 @@ Tx::Tx(const Config& cfg) : cfg_(cfg) {
     std::vector<float> h = dsp::design::rrc(
         {.samples_per_symbol = kSymbolNum, .span_symbols = kSpanSymbols / 2, .beta = kRollOff});
     for (float& v : h) v *= std::sqrt(static_cast<float>(kSymbolNum));  // sum h^2 = 40
-    // c_m[j] = A h(3 m mod 40 + 40 j) e^{j w m}: the carrier repeats within 40 samples (fc / fs is
-    // 3/20 or 3/10 of a turn), so the table is exact for every n with m = n mod 40.
+    // w_c[t] = A h(p + 3 t) e^{j w (m0 + t)} for the three symbol starts m0 = n0 mod 40 (k mod 3 = c)
+    // with filter phase p = 3 n0 - 40 k = 3 m0 mod 40; w (m0 + t) is exact as the carrier repeats
+    // within 40 samples.
     const double w = dsp::kTwoPi * tx_carrier_hz(cfg.role) / dsp::kFsHz;
-    taps_.assign(static_cast<std::size_t>(kSymbolNum) * kDot, 0.0f);
-    for (int m = 0; m < kSymbolNum; ++m) {
-        const int p = (kSymbolDen * m) % kSymbolNum;
-        const double c = amp_ * std::cos(w * m);
-        const double s = amp_ * std::sin(w * m);
-        float* row = taps_.data() + static_cast<std::size_t>(m) * kDot;
-        for (int j = 0; j < kTouching; ++j) {
-            const std::size_t idx = static_cast<std::size_t>(p + kSymbolNum * j);
-            if (idx >= h.size()) continue;
-            row[2 * j] = static_cast<float>(static_cast<double>(h[idx]) * c);
-            row[2 * j + 1] = static_cast<float>(-static_cast<double>(h[idx]) * s);
+    pulses_.assign(2 * kSymbolDen * kPulse, 0.0f);
+    for (int c = 0; c < kSymbolDen; ++c) {
+        const int m0 = (kSymbolNum * c + kSymbolDen - 1) / kSymbolDen;  // ceil(40 c / 3)
+        const int p = (kSymbolDen * m0) % kSymbolNum;
+        float* re = pulses_.data() + static_cast<std::size_t>(c) * kPulse;
+        float* im = pulses_.data() + static_cast<std::size_t>(kSymbolDen + c) * kPulse;
+        for (std::size_t t = 0; t < kPulse; ++t) {
+            const std::size_t idx = static_cast<std::size_t>(p) + kSymbolDen * t;
+            if (idx >= h.size()) break;
+            const double ph = w * static_cast<double>(static_cast<std::size_t>(m0) + t);
+            re[t] = static_cast<float>(amp_ * static_cast<double>(h[idx]) * std::cos(ph));
+            im[t] = static_cast<float>(-amp_ * static_cast<double>(h[idx]) * std::sin(ph));
         }
     }
+    acc_.assign(kAccLen, 0.0f);
     if (cfg.guard != GuardTone::None) {
         const double g = dsp::dbm0_to_peak(cfg.level_dbm0 + guard_db);
         const double wg = dsp::kTwoPi * (cfg.guard == GuardTone::Hz550 ? kGuard550Hz : kGuard1800Hz) / dsp::kFsHz;
@@ -94,8 +95,8 @@ void Tx::reset() noexcept {
     signal_ = TxSignal::Silence;
     scrambler_.reset();
     encoder_.reset();
-    ring_.fill(0.0f);
-    ring_pos_ = 0;
+    std::fill(acc_.begin(), acc_.end(), 0.0f);
+    head_ = 0;
     mod40_ = 0;
     guard_pos_ = 0;
     s1_toggle_ = 0;
@@ -149,19 +150,25 @@ cf32 Tx::next_symbol() noexcept {
 }
 
 void Tx::process(std::span<float> out) noexcept {
-    static_assert(kDot == 32, "dot_window sums 32 floats");
     const bool guard = !guard_wave_.empty();
     for (float& y : out) {
         // A symbol starts where 3 n mod 40 wraps (at 40 k / 3 rounded up): n mod 40 = 0, 14, 27.
         if (kSymbolDen * mod40_ % kSymbolNum < kSymbolDen) {
-            const cf32 s = signal_ == TxSignal::Silence ? cf32{} : next_symbol();
-            ring_pos_ = (ring_pos_ == 0) ? kRing - 1 : ring_pos_ - 1;
-            ring_[2 * ring_pos_] = ring_[2 * (ring_pos_ + kRing)] = s.real();
-            ring_[2 * ring_pos_ + 1] = ring_[2 * (ring_pos_ + kRing) + 1] = s.imag();
+            if (head_ + kPulse > kAccLen) {  // slide the live terms (all before the end) back to the start
+                const auto live = std::copy(acc_.begin() + static_cast<std::ptrdiff_t>(head_), acc_.end(), acc_.begin());
+                std::fill(live, acc_.end(), 0.0f);
+                head_ = 0;
+            }
+            if (signal_ != TxSignal::Silence) {
+                const cf32 s = next_symbol();
+                const std::size_t c = mod40_ == 0 ? 0 : (mod40_ < 20 ? 1 : 2);
+                // x[n0 + t] += Re s Re w_c[t] - Im s Im w_c[t]
+                add_pulse(acc_.data() + head_, pulses_.data() + c * kPulse, pulses_.data() + (kSymbolDen + c) * kPulse,
+                          s.real(), s.imag(), kPulse);
+            }
             ++symbols_;
         }
-        // x[n] = sum_j (Re s_{k-j} Re c_m[j] - Im s_{k-j} Im c_m[j]), newest symbol first
-        float x = dot_window(ring_.data() + 2 * ring_pos_, taps_.data() + mod40_ * kDot);
+        float x = acc_[head_++];
         if (guard && signal_ != TxSignal::Silence) {
             x += guard_wave_[guard_pos_];
             guard_pos_ = guard_pos_ + 1 == kGuardPeriod ? 0 : guard_pos_ + 1;

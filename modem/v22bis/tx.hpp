@@ -42,12 +42,15 @@ std::string_view to_string(TxSignal s) noexcept;
 /// 1800 Hz: data -1 dB, guard -7 dB; 550 Hz: data -1.76 dB, guard -4.76 dB, i.e. 3 dB apart).
 /// The shaping delay is 6 symbols (80 samples): symbol k is centred on sample 40 k / 3 + 80.
 ///
-/// Implementation: n mod 40 fixes both the filter phase 3 n mod 40 and the carrier phase (fc n / fs
-/// is a multiple of 1/20 turn), so the constructor folds A, h and the carrier into 40 tables of
-/// complex taps c_m[j] = A h(3 m mod 40 + 40 j) e^{j 2 pi fc m / fs}, and per sample
-///   x[n] = Re{ sum_j s_{k-j} c_{n mod 40}[j] } = sum_j (Re s Re c - Im s Im c)
-/// is one 32-float dot product (13 symbols padded to 16) plus the guard tone from a table of one
-/// period (160 samples covers 550 and 1800 Hz). The carrier phase is exact at every sample.
+/// Implementation: symbol k starts at sample n0 = ceil(40 k / 3), and n0 mod 40 is 0, 14 or 27 as k
+/// mod 3 is 0, 1 or 2; that start also fixes the filter phase 3 n0 - 40 k and, as the carrier repeats
+/// within 40 samples (fc / fs is 3/20 or 3/10 of a turn), the carrier phase. So the constructor folds
+/// A, h and the carrier into three waveforms of complex taps, for t = 0 .. 160,
+///   w_c[t] = A h(3 n0 - 40 k + 3 t) e^{j 2 pi fc (n0 + t) / fs},
+/// and each symbol adds Re{s_k w_c[t]} = Re s Re w - Im s Im w to the 161 samples it touches, in an
+/// accumulator that the output reads from (an axpy per symbol instead of a 13-tap dot per sample).
+/// The guard tone comes from a table of one period (160 samples covers 550 and 1800 Hz). The carrier
+/// phase is exact at every sample.
 class Tx {
 public:
     using OutSample = float;
@@ -88,17 +91,16 @@ public:
 
 private:
     static constexpr int kSpanSymbols = 12;            // project choice: +/- 6 symbols of RRC
-    static constexpr int kTouching = kSpanSymbols + 1;  // symbols that can touch one output sample
-    static constexpr std::size_t kRing = 16;           // kTouching padded (zero taps): 32-float dots
-    static constexpr std::size_t kDot = 2 * kRing;     // floats per dot: (re, im) pairs
+    static constexpr std::size_t kPulse = 164;         // 161 samples touched by a symbol, padded to 4s
+    static constexpr std::size_t kAccLen = 1024;       // accumulator, slid back when a pulse would not fit
     static constexpr std::size_t kGuardPeriod = 160;   // 550 and 1800 Hz both repeat after 160 samples
     cf32 next_symbol() noexcept;
     /// Scrambled data bits for one symbol into bits[0 .. n).
     void data_bits(std::uint8_t* bits, std::size_t n) noexcept;
 
     Config cfg_;
-    // [m][2 j], [m][2 j + 1] = Re c_m[j], -Im c_m[j] for m = n mod 40: x = dot(window, taps)
-    std::vector<float> taps_;
+    // [c][t] = Re w_c[t], and [3 + c][t] = -Im w_c[t], kPulse floats each
+    std::vector<float> pulses_;
     std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod - 1; empty: none
     double amp_ = 0.0;
     BitSource source_;
@@ -106,9 +108,8 @@ private:
     TxSignal signal_ = TxSignal::Silence;
     Scrambler scrambler_;
     SymbolEncoder encoder_;
-    // (re, im) of each symbol stored twice, newest first from 2 ring_pos_: a window never wraps
-    std::array<float, 4 * kRing> ring_{};
-    std::size_t ring_pos_ = 0;
+    std::vector<float> acc_;    // acc_[head_ + t]: sum of the symbols' terms for sample n + t
+    std::size_t head_ = 0;
     std::size_t mod40_ = 0;     // n mod 40 of the next sample
     std::size_t guard_pos_ = 0;  // n mod kGuardPeriod of the next sample
     int s1_toggle_ = 0;
