@@ -53,6 +53,10 @@ struct CallArgs {
     bool verbose = false;
 };
 
+/// Project choice: one block of bulk delay per direction in loopback, so that the two endpoints
+/// running in lockstep never read ahead of what the other has written.
+inline constexpr double kLoopbackDelayMs = 20.0;
+
 /// The simulated line of `squeal loopback` from its options (both directions; the far direction
 /// gets the opposite frequency and clock offsets), with `delay_ms` of bulk delay each way.
 modem::audio::SimLine::Config sim_config(const CallArgs& a, double delay_ms);

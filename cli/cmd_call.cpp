@@ -41,8 +41,6 @@ constexpr double kLingerS = 0.3;
 /// Project choice: when the line itself ends (pipe closed, file over) the session gets this much
 /// silence to notice and end by itself.
 constexpr double kAfterLineEndS = 5.0;
-/// Project choice: one block of bulk delay per direction in loopback (lockstep, see cmd_v8.cpp).
-constexpr double kLoopbackDelayMs = 20.0;
 
 modem::v22bis::GuardTone parse_guard(const std::string& g) {
     if (g == "none" || g == "0") return modem::v22bis::GuardTone::None;
@@ -80,24 +78,6 @@ ses::Session::Config session_config(const CallArgs& a, bool caller, modem::Trace
     return c;
 }
 
-std::unique_ptr<std::ofstream> open_events(const std::string& path) {
-    if (path.empty()) return nullptr;
-    auto f = std::make_unique<std::ofstream>(path);
-    if (!*f) throw std::runtime_error("--events: cannot write " + path);
-    return f;
-}
-
-/// Writes the events to the JSON-lines file and the readable ones to `progress` (if any).
-void drain(modem::TraceBuffer& trace, std::ofstream* json, std::ostream* progress, std::string_view side,
-           bool verbose) {
-    for (const auto& e : trace.events()) {
-        if (json != nullptr) *json << modem::to_json(e) << '\n';
-        if (progress != nullptr) {
-            if (auto line = timeline_line(e, side, verbose)) *progress << *line << '\n';
-        }
-    }
-    trace.clear();
-}
 
 /// A byte source for --send: a file, or stdin read without blocking.
 class Source {

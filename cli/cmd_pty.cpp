@@ -439,15 +439,7 @@ private:
         }
     }
 
-    void drain_events() {
-        for (const auto& e : trace_.events()) {
-            if (events_ != nullptr) *events_ << modem::to_json(e) << '\n';
-            if (!args_.quiet) {
-                if (auto text = timeline_line(e, "pty", false)) std::cerr << *text << '\n';
-            }
-        }
-        trace_.clear();
-    }
+    void drain_events() { drain(trace_, events_, args_.quiet ? nullptr : &std::cerr, "pty", false); }
 
     const PtyArgs& args_;
     at::Engine engine_;
@@ -479,11 +471,7 @@ int run_pty(const PtyArgs& a) {
     }
     const bool device = !a.line.audio.empty() && a.line.audio != "pipe";
     if (a.fast && device) throw std::runtime_error("--fast applies to --audio pipe or files, not to a sound device");
-    std::unique_ptr<std::ofstream> events;
-    if (!a.events.empty()) {
-        events = std::make_unique<std::ofstream>(a.events);
-        if (!*events) throw std::runtime_error("--events: cannot write " + a.events);
-    }
+    auto events = open_events(a.events);
     auto line = open_line(a.line);
     Pty pty(a.link);
     // With --audio pipe, stdout carries the audio: the slave's name goes to stderr.

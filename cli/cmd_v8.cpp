@@ -14,6 +14,7 @@
 
 #include "audio/sim_line.hpp"
 #include "cli/call_args.hpp"
+#include "cli/timeline.hpp"
 #include "dsp/kernels/kernels.hpp"
 #include "modem/events.hpp"
 #include "modem/v8/endpoint.hpp"
@@ -29,9 +30,6 @@ constexpr std::size_t kBlock = 160;  // project choice: 20 ms
 /// Project choice: after our side is done we keep the line up this long (sending silence), so
 /// the peer hears the end of our CJ/silence and a recording holds the whole exchange.
 constexpr double kLingerS = 0.25;
-/// Project choice: one block of bulk delay per direction in loopback, so that the two endpoints
-/// running in lockstep never read ahead of what the other has written.
-constexpr double kLoopbackDelayMs = 20.0;
 
 constexpr int kExitOk = 0;
 constexpr int kExitLegacy = 3;
@@ -90,20 +88,6 @@ v8::V8Endpoint::Config make_config(const CallArgs& a, v8::Role role, const std::
     return cfg;
 }
 
-/// Writes the drained events as JSON lines (if a file is open) and clears the buffer.
-void drain(modem::TraceBuffer& trace, std::ofstream* file) {
-    if (file != nullptr) {
-        for (const auto& e : trace.events()) *file << modem::to_json(e) << '\n';
-    }
-    trace.clear();
-}
-
-std::unique_ptr<std::ofstream> open_events(const std::string& path) {
-    if (path.empty()) return nullptr;
-    auto f = std::make_unique<std::ofstream>(path);
-    if (!*f) throw std::runtime_error("--events: cannot write " + path);
-    return f;
-}
 
 /// Pending at the end means the time limit (or the input) ran out.
 v8::V8Result::Status final_status(const v8::V8Result& r) {
@@ -186,7 +170,7 @@ int run_endpoint(const CallArgs& a, v8::Role role) {
             modem::dsp::kernels::f32_to_s16(std::span<const float>(out.data(), n), std::span(s.data(), n));
             line->write(std::span<const std::int16_t>(s.data(), n));
         }
-        drain(trace, events.get());
+        drain(trace, events.get(), nullptr, {}, false);
         t += static_cast<SampleTime>(kBlock);
         if (done_at < 0 && ep.finished()) done_at = t;
     }
@@ -223,7 +207,7 @@ int run_loopback(const CallArgs& a) {
         if (caller.finished() && answerer.finished()) break;
         step(caller, sim.a());
         step(answerer, sim.b());
-        drain(trace, events.get());
+        drain(trace, events.get(), nullptr, {}, false);
     }
     if (events) events->flush();
     print_result(std::cout, caller, "caller", v8_timeout(a));

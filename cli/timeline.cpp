@@ -4,6 +4,7 @@
 #include "cli/timeline.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 #include <variant>
 
 namespace squeal::cli {
@@ -55,6 +56,24 @@ std::optional<std::string> timeline_line(const modem::Event& e, std::string_view
         line += ')';
     }
     return line;
+}
+
+std::unique_ptr<std::ofstream> open_events(const std::string& path) {
+    if (path.empty()) return nullptr;
+    auto f = std::make_unique<std::ofstream>(path);
+    if (!*f) throw std::runtime_error("--events: cannot write " + path);
+    return f;
+}
+
+void drain(modem::TraceBuffer& trace, std::ofstream* json, std::ostream* progress, std::string_view side,
+           bool verbose) {
+    for (const auto& e : trace.events()) {
+        if (json != nullptr) *json << modem::to_json(e) << '\n';
+        if (progress != nullptr) {
+            if (auto line = timeline_line(e, side, verbose)) *progress << *line << '\n';
+        }
+    }
+    trace.clear();
 }
 
 }  // namespace squeal::cli

@@ -17,27 +17,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cables.hpp"
 #include "support/process.hpp"
 
 namespace {
 const std::string kSqueal = SQUEAL_BINARY;
 
-bool cables_present() {
-    const auto r = test::run({kSqueal, "devices"});
-    return r.exit_code == 0 && r.out.find("modem_a") != std::string::npos &&
-           r.out.find("modem_b") != std::string::npos;
-}
 }  // namespace
 
 TEST_CASE("cable: DTMF digits sent by one process arrive exactly, in order, at another" *
           doctest::test_suite("portaudio")) {
-    if (!cables_present()) {
-        // On CI the test script starts the cables, so their absence there is a failure.
-        const char* ci = std::getenv("CI");
-        REQUIRE_MESSAGE(!(ci && std::string(ci) == "true"), "virtual cables modem_a/modem_b missing on CI");
-        MESSAGE("virtual cables not running (scripts/virtual-audio.sh start): skipped");
-        return;
-    }
+    // On CI the test script starts the cables, so their absence there is a failure.
+    if (!test::cables_or_skip(kSqueal)) return;
     const std::string digits = "0123456789*#ABCD";
     // 0.1 s latency: robust with both cores busy (virtual-audio.md).
     test::Child listener({kSqueal, "listen", "--audio", "modem_b", "--seconds", "7", "--json", "--latency", "0.1"},
@@ -69,12 +60,7 @@ void write_random_file(const std::string& path, std::size_t n, std::uint64_t see
 
 TEST_CASE("cable: two squeal processes dial 5551234, connect at 2400 and exchange 100 kB each way byte-exact" *
           doctest::test_suite("portaudio")) {
-    if (!cables_present()) {
-        const char* ci = std::getenv("CI");
-        REQUIRE_MESSAGE(!(ci && std::string(ci) == "true"), "virtual cables modem_a/modem_b missing on CI");
-        MESSAGE("virtual cables not running (scripts/virtual-audio.sh start): skipped");
-        return;
-    }
+    if (!test::cables_or_skip(kSqueal)) return;
     // 100 kB of 8N1 at 2400 bit/s is 417 s of line time each way (full duplex): about 7 minutes.
     const std::size_t bytes = 100 * 1024;
     const std::filesystem::path dir =

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/cables.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -249,11 +250,6 @@ CallFigures call(Terminal& a, Terminal& b, bool seven_e1, std::size_t bytes, std
     return f;
 }
 
-bool cables_present() {
-    const auto r = test::run({kSqueal, "devices"});
-    return r.exit_code == 0 && r.out.find("modem_a") != std::string::npos &&
-           r.out.find("modem_b") != std::string::npos;
-}
 
 fs::path scratch_dir(const std::string& name) {
     const fs::path dir = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()));
@@ -349,12 +345,7 @@ TEST_CASE("pty: two modems over two FIFOs call, carry 8N1 and 7E1 data byte-exac
 
 TEST_CASE("pty: two modems over the virtual cables carry 7E1 and 8N1 data byte-exact and obey +++, ATO, ATH" *
           doctest::test_suite("portaudio")) {
-    if (!cables_present()) {
-        const char* ci = std::getenv("CI");
-        REQUIRE_MESSAGE(!(ci && std::string(ci) == "true"), "virtual cables modem_a/modem_b missing on CI");
-        MESSAGE("virtual cables not running (scripts/virtual-audio.sh start): skipped");
-        return;
-    }
+    if (!test::cables_or_skip(kSqueal)) return;
     const fs::path dir = scratch_dir("squeal-pty-cable");
     const std::string link_a = (dir / "A").string(), link_b = (dir / "B").string();
     const auto t0 = Clock::now();
