@@ -17,8 +17,9 @@
 namespace modem::v22bis {
 
 /// Full-duplex pump for one role. process() takes the received samples and writes the same number
-/// of transmit samples; everything inside runs sample by sample, so any block size gives the same
-/// output and events. The pump's clock starts at 0 with its first process() call, whatever the
+/// of transmit samples; everything inside acts in sample order (the receiver takes runs of samples
+/// up to each decided symbol, the transmitter catches up to that sample before the symbol is acted
+/// on), so any block size gives the same output and events. The pump's clock starts at 0 with its first process() call, whatever the
 /// line time (e.g. straight after V.8).
 ///
 /// Events (source "v22bis.call" / "v22bis.answer"): StateEntered for every handshake or retrain
