@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 
 #include "dsp/types.hpp"
@@ -67,6 +68,25 @@ public:
         // to a branch that mispredicts every other bit.
         ones_ = (ones_ + 1) & -static_cast<int>(y);
         return static_cast<std::uint8_t>(x);
+    }
+
+    /// Descrambles n line bits (1..4) at once: `line` holds them with the first in time in bit
+    /// n - 1 and the last in bit 0; the data bits come back in the same order. The same result as
+    /// n calls of operator(): every tap lies at least 14 bits back, so all n outputs depend only
+    /// on bits already known, and the 64-ones rule takes the bit-by-bit path when it could fire.
+    constexpr std::uint32_t block(std::uint32_t line, int n) noexcept {
+        const std::uint32_t mask = (1u << n) - 1u;
+        line &= mask;
+        if (ones_ + n > kOnesRuleLength) {
+            std::uint32_t out = 0;
+            for (int t = n - 1; t >= 0; --t) out = (out << 1) | (*this)(static_cast<std::uint8_t>((line >> t) & 1u));
+            return out;
+        }
+        const std::uint32_t r = (reg_ << n) | line;  // bit j of line is bit j of r
+        reg_ = r & kMask;
+        // Consecutive ones at the newest end: all n added to the run, or the run restarts.
+        ones_ = line == mask ? ones_ + n : std::countr_one(line);
+        return (line ^ (r >> 14) ^ (r >> 17)) & mask;
     }
 
 private:

@@ -62,16 +62,6 @@ constexpr double kPllAData = 0.04, kPllBData = 0.0008;
 constexpr float kMaxOmega = 0.2f;               // project choice: +/-0.2 rad per symbol (38 Hz)
 constexpr double kMuTrain = 0.2, kMuData = 0.01;
 
-// Bit-sliced count: the baseline x86-64 target has no popcnt instruction, and std::popcount
-// becomes a library call there.
-int popcount16(std::uint32_t w) {
-    w &= 0xFFFFu;
-    w = w - ((w >> 1) & 0x5555u);
-    w = (w & 0x3333u) + ((w >> 2) & 0x3333u);
-    w = (w + (w >> 4)) & 0x0F0Fu;
-    return static_cast<int>((w + (w >> 8)) & 0x1Fu);
-}
-
 // Decisions on noisy data are random, so the receiver decides without branches (a mispredicted
 // branch costs more than the whole slicer): per axis the level index k = [v >= -2] + [v >= 0] +
 // [v >= 2] in 0..3 gives the grid value 2 k - 3, the same as slice16; the 16 points' quadrant and
@@ -219,6 +209,7 @@ void Rx::restart_loops() noexcept {
     decoder_.reset();
     descrambler_.reset();
     usb1_window_ = usb0_window_ = s1_window_ = 0;
+    usb1_count_ = usb0_count_ = s1_count_ = 0;
     prev_step_ = 0;
     symbols_since_on_ = 0;
     st_.usb1_since = st_.s1_since = st_.s1_last = kNever;
@@ -428,34 +419,37 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     sym_.at = now_ - delay_;
     sym_.point = cf32(rr, ri);
     sym_.step = step;
-    sym_.bits[0] = static_cast<std::uint8_t>((dibit >> 1) & 1);
-    sym_.bits[1] = static_cast<std::uint8_t>(dibit & 1);
-    sym_.n_bits = 2;
-    if (sixteen_) {
-        sym_.bits[2] = static_cast<std::uint8_t>((label >> 1) & 1);
-        sym_.bits[3] = static_cast<std::uint8_t>(label & 1);
-        sym_.n_bits = 4;
-    }
-    for (std::size_t i = 0; i < sym_.n_bits; ++i) sym_.bits[i] = descrambler_(sym_.bits[i]);
+    // Line bits Q1 Q2 (Q3 Q4), first in time highest, descrambled together.
+    const int n_bits = sixteen_ ? 4 : 2;
+    const auto line_bits = static_cast<std::uint32_t>(sixteen_ ? (dibit << 2) | label : dibit);
+    const std::uint32_t data = descrambler_.block(line_bits, n_bits);
+    const std::uint32_t data4 = data << (4 - n_bits);  // first bit in time at bit 3
+    for (std::size_t i = 0; i < 4; ++i) sym_.bits[i] = static_cast<std::uint8_t>((data4 >> (3 - i)) & 1u);
+    sym_.n_bits = static_cast<std::uint8_t>(n_bits);
     detect(step);
 }
 
 void Rx::detect(int step) noexcept {
     if (!st_.carrier) return;
     // V.22bis 6.2: USB1 (every dibit 11: step 3), USB0 (00: step 1), S1 (00/11 alternating).
-    usb1_window_ = (usb1_window_ << 1) | (step == 3 ? 1u : 0u);
-    usb0_window_ = (usb0_window_ << 1) | (step == 1 ? 1u : 0u);
+    // Each window's count of ones kept as it slides: plus the bit entering, minus the one leaving.
+    const auto slide = [](std::uint32_t& w, int& count, bool bit) {
+        w = (w << 1) | static_cast<std::uint32_t>(bit);
+        count += static_cast<int>(bit) - static_cast<int>((w >> kDetectWindow) & 1u);
+    };
+    slide(usb1_window_, usb1_count_, step == 3);
+    slide(usb0_window_, usb0_count_, step == 1);
     const bool alt = ((step & 1) != 0) & (step != prev_step_);  // step 1 or 3, not repeated
-    s1_window_ = (s1_window_ << 1) | (alt ? 1u : 0u);
+    slide(s1_window_, s1_count_, alt);
     prev_step_ = step;
     const SampleTime window_start = sym_.at - kDetectSpanSamples;
-    const bool usb = (popcount16(usb1_window_) >= kUsb1Min) | (popcount16(usb0_window_) >= kUsb1Min);
+    const bool usb = (usb1_count_ >= kUsb1Min) | (usb0_count_ >= kUsb1Min);
     if (usb) {
         if (st_.usb1_since == kNever) st_.usb1_since = window_start;
     } else {
         st_.usb1_since = kNever;
     }
-    if (popcount16(s1_window_) >= kS1Min) {
+    if (s1_count_ >= kS1Min) {
         if (st_.s1_since == kNever) st_.s1_since = window_start;
         if (alt) st_.s1_last = sym_.at;
     } else {

@@ -172,6 +172,7 @@ private:
     SymbolDecoder decoder_;
     Descrambler descrambler_;
     std::uint32_t usb1_window_ = 0, usb0_window_ = 0, s1_window_ = 0;  // last 16 symbols, bit 0 newest
+    int usb1_count_ = 0, usb0_count_ = 0, s1_count_ = 0;               // ones among those 16
     int prev_step_ = 0;
     std::int64_t symbols_since_on_ = 0;
     bool sixteen_ = false;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <cstdio>
 #include <fstream>
+#include <random>
 
 #include "loopback.hpp"
 #include "modem/v22bis/rx.hpp"
@@ -322,3 +323,25 @@ TEST_CASE("Rx: every SIMD kernel table decodes the same bits, with points a roun
     modem::dsp::kernels::select(was);
 }
 
+
+TEST_CASE("Descrambler: a block of 2 or 4 line bits gives the same data bits as bit by bit, across the 64-ones rule") {
+    // Random line bits with long runs of ones mixed in, so the rule fires inside and across blocks.
+    std::mt19937_64 rng(77);
+    Descrambler one_by_one(0x1234u), blocks(0x1234u);
+    int rule_points = 0;  // line bits that end a run of 65 ones or more: the rule has fired
+    int run = 0;
+    for (int k = 0; k < 20000; ++k) {
+        const int n = (k / 500) % 2 == 0 ? 4 : 2;
+        const bool run_of_ones = (rng() % 50) == 0;
+        std::uint32_t line = 0;
+        for (int i = 0; i < n; ++i) line = (line << 1) | (run_of_ones || k % 97 < 20 ? 1u : static_cast<std::uint32_t>(rng() & 1u));
+        std::uint32_t expect = 0;
+        for (int t = n - 1; t >= 0; --t) expect = (expect << 1) | one_by_one(static_cast<std::uint8_t>((line >> t) & 1u));
+        REQUIRE(blocks.block(line, n) == expect);
+        for (int t = n - 1; t >= 0; --t) {
+            run = ((line >> t) & 1u) != 0 ? run + 1 : 0;
+            rule_points += run > 64 ? 1 : 0;
+        }
+    }
+    CHECK(rule_points > 100);
+}
