@@ -21,6 +21,9 @@ constexpr double kGuard550Db = -4.76;
 constexpr double kGuard1800Hz = 1800.0;  ///< V.22 2.3
 constexpr double kGuard550Hz = 550.0;    ///< V.22 2.3
 /// Unit-power scaling of the integer grid (mean power 10).
+/// Sample offsets (n mod 40) where symbols 3 m + 1 and 3 m + 2 start: ceil(40 / 3), ceil(80 / 3).
+constexpr std::size_t kStart1 = (kSymbolNum + kSymbolDen - 1) / kSymbolDen;
+constexpr std::size_t kStart2 = (2 * kSymbolNum + kSymbolDen - 1) / kSymbolDen;
 const float kGridScale = static_cast<float>(1.0 / std::sqrt(kConstellationPower));
 
 /// acc[t] += s_re re[t] + s_im im[t] for t < n: one symbol's terms (n a multiple of 4, no overlap).
@@ -151,9 +154,10 @@ cf32 Tx::next_symbol() noexcept {
 
 void Tx::process(std::span<float> out) noexcept {
     const bool guard = !guard_wave_.empty();
-    for (float& y : out) {
+    std::size_t i = 0;
+    while (i < out.size()) {
         // A symbol starts where 3 n mod 40 wraps (at 40 k / 3 rounded up): n mod 40 = 0, 14, 27.
-        if (kSymbolDen * mod40_ % kSymbolNum < kSymbolDen) {
+        if (mod40_ == 0 || mod40_ == kStart1 || mod40_ == kStart2) {
             if (head_ + kPulse > kAccLen) {  // slide the live terms (all before the end) back to the start
                 const auto live = std::copy(acc_.begin() + static_cast<std::ptrdiff_t>(head_), acc_.end(), acc_.begin());
                 std::fill(live, acc_.end(), 0.0f);
@@ -161,21 +165,29 @@ void Tx::process(std::span<float> out) noexcept {
             }
             if (signal_ != TxSignal::Silence) {
                 const cf32 s = next_symbol();
-                const std::size_t c = mod40_ == 0 ? 0 : (mod40_ < 20 ? 1 : 2);
+                const std::size_t c = mod40_ == 0 ? 0 : (mod40_ == kStart1 ? 1 : 2);
                 // x[n0 + t] += Re s Re w_c[t] - Im s Im w_c[t]
                 add_pulse(acc_.data() + head_, pulses_.data() + c * kPulse, pulses_.data() + (kSymbolDen + c) * kPulse,
                           s.real(), s.imag(), kPulse);
             }
             ++symbols_;
         }
-        float x = acc_[head_++];
+        // The samples up to the next symbol start are complete in the accumulator.
+        const std::size_t next = mod40_ < kStart1 ? kStart1 : (mod40_ < kStart2 ? kStart2 : std::size_t{kSymbolNum});
+        const std::size_t run = std::min(next - mod40_, out.size() - i);
+        float* y = out.data() + i;
+        std::copy_n(acc_.data() + head_, run, y);
         if (guard && signal_ != TxSignal::Silence) {
-            x += guard_wave_[guard_pos_];
-            guard_pos_ = guard_pos_ + 1 == kGuardPeriod ? 0 : guard_pos_ + 1;
+            for (std::size_t k = 0; k < run; ++k) {
+                y[k] += guard_wave_[guard_pos_];
+                guard_pos_ = guard_pos_ + 1 == kGuardPeriod ? 0 : guard_pos_ + 1;
+            }
         }
-        y = x;
-        mod40_ = mod40_ + 1 == kSymbolNum ? 0 : mod40_ + 1;
-        ++now_;
+        head_ += run;
+        mod40_ += run;
+        if (mod40_ == kSymbolNum) mod40_ = 0;
+        now_ += static_cast<SampleTime>(run);
+        i += run;
     }
 }
 
