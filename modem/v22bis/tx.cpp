@@ -4,6 +4,7 @@
 #include "modem/v22bis/tx.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 

@@ -4,7 +4,6 @@
 /// and modulation onto 1200 or 2400 Hz, with the answerer's optional guard tone (V.22bis 2, 4).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
