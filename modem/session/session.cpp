@@ -208,8 +208,13 @@ void Session::start_pump(SampleTime initial_silence) {
     mc.trace = &pump_sink_;
     pump_sink_.offset = now_;
     pump_ = std::make_unique<v22bis::Modem>(mc);
-    pump_->set_bit_source([this]() -> std::uint8_t { return tx_.next_bit(); });
-    pump_->set_bit_sink([this](std::uint8_t b) { rx_.push_bit(b); });
+    // One call per symbol (2 or 4 bits) rather than one per bit.
+    pump_->set_block_source([this](std::span<std::uint8_t> bits) {
+        for (auto& b : bits) b = tx_.next_bit();
+    });
+    pump_->set_block_sink([this](std::span<const std::uint8_t> bits) {
+        for (const auto b : bits) rx_.push_bit(b);
+    });
     enter(Phase::Training, start_up_ == "V.8" ? "V.8 done" : "answer tone (no V.8)");
 }
 
