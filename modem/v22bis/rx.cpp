@@ -82,6 +82,27 @@ constexpr std::array<GridEntry, 16> kGrid = [] {
         }
     return t;
 }();
+// The four 1200 bit/s points point_of(q, kPoint1200), as floats.
+constexpr std::array<std::array<float, 2>, 4> kPoints1200 = [] {
+    std::array<std::array<float, 2>, 4> t{};
+    for (int q = 0; q < 4; ++q) {
+        const Point p = point_of(q, kPoint1200);
+        t[static_cast<std::size_t>(q)] = {static_cast<float>(p.i), static_cast<float>(p.q)};
+    }
+    return t;
+}();
+// The largest projection of r on the four points (what coding.hpp's slice4 computes), without
+// branches: the quadrants are random, and slice4's loop and point_of's switch mispredicted on
+// them. The points are p0 and p1 and their negatives, so the larger of |r.p0| and |r.p1| and its
+// sign pick the quadrant.
+int slice4_branchless(float rr, float ri) noexcept {
+    const float a = rr * kPoints1200[0][0] + ri * kPoints1200[0][1];
+    const float b = rr * kPoints1200[1][0] + ri * kPoints1200[1][1];
+    const int qa = 2 * static_cast<int>(a < 0.0f);
+    const int qb = 1 + 2 * static_cast<int>(b < 0.0f);
+    const int use_a = static_cast<int>(std::fabs(a) >= std::fabs(b));
+    return qb + use_a * (qa - qb);
+}
 int level_index(float v) noexcept {
     return static_cast<int>(v >= -2.0f) + static_cast<int>(v >= 0.0f) + static_cast<int>(v >= 2.0f);
 }
@@ -381,10 +402,9 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
         dr = static_cast<float>(2 * ki - 3);
         di = static_cast<float>(2 * kq - 3);
     } else {
-        q = slice4(cf32(rr, ri));
-        const Point p = point_of(q, kPoint1200);
-        dr = static_cast<float>(p.i);
-        di = static_cast<float>(p.q);
+        q = slice4_branchless(rr, ri);
+        dr = kPoints1200[static_cast<std::size_t>(q)][0];
+        di = kPoints1200[static_cast<std::size_t>(q)][1];
     }
     const float er = dr - rr, ei = di - ri;
     if (st_.carrier) {
