@@ -35,6 +35,7 @@ using modem::dsp::SampleTime;
 constexpr std::size_t kBlock = 160;  // project choice: 20 ms
 constexpr int kExitConnected = 0;
 constexpr int kExitNoConnection = 4;
+constexpr int kExitDataDiffer = 5;  // loopback: the bytes that arrived are not the bytes sent
 /// Project choice: after the session ends, the line stays open this long (silence), so the far
 /// end hears our last signal and a recording holds the whole call.
 constexpr double kLingerS = 0.3;
@@ -201,9 +202,6 @@ int run_call(const CallArgs& a, bool caller) {
     const std::string recv = a.recv.empty() ? (pipe ? "" : "-") : a.recv;
     if (pipe && (send == "-" || recv == "-"))
         throw std::runtime_error("--audio pipe uses stdin/stdout for audio: give --send/--recv files");
-    if (!caller && a.no_v8 && a.ansam == "reversals") {
-        // legacy answerer: ANS/ is the V.25 answer tone with reversals; fine as is.
-    }
     auto events = open_events(a.events);
     modem::TraceBuffer trace;
     ses::Session session(session_config(a, caller, &trace));
@@ -389,7 +387,7 @@ int run_call_loopback(const CallArgs& a) {
     const bool ok_ca = check("caller -> answerer: ", data_c, got_a);
     const bool ok_ac = check("answerer -> caller: ", data_a, got_c);
     if (!caller.connection() || !answerer.connection()) return kExitNoConnection;
-    return ok_ca && ok_ac ? kExitConnected : 1;
+    return ok_ca && ok_ac ? kExitConnected : kExitDataDiffer;
 }
 
 }  // namespace squeal::cli

@@ -220,7 +220,8 @@ int run_loopback(const CallArgs& a) {
 
 constexpr const char* kCallExitCodes =
     "Exit status: 0 connected and the call ended (hang-up by either side), 4 no connection (NO CARRIER, BUSY, "
-    "NO ANSWER, NO DIALTONE), 1 error, 2 usage. With --v8-only: 0 V.8 completed, 3 legacy (no V.8 peer), "
+    "NO ANSWER, NO DIALTONE), 5 loopback: the bytes that arrived differ from those sent, 1 error, 2 usage. "
+    "With --v8-only: 0 V.8 completed, 3 legacy (no V.8 peer), "
     "4 V.8 failed or timed out.";
 
 void add_common_options(CLI::App& cmd, CallArgs& a, bool loopback) {
