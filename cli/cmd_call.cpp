@@ -160,6 +160,15 @@ private:
     bool owned_ = false;
 };
 
+/// End of input: hangs up once everything given to the session is on the line and the far end
+/// has sent nothing for `idle_s` (counted from CONNECT at the earliest). `last_rx` is the time
+/// of the last byte received.
+void hang_up_when_done(ses::Session& s, bool input_done, SampleTime& last_rx, double idle_s) {
+    if (s.phase() != ses::Phase::Data) return;
+    last_rx = std::max(last_rx, s.connection()->at);
+    if (input_done && s.tx_drained() && samples_to_seconds(s.now() - last_rx) >= idle_s) s.hangup();
+}
+
 void print_summary(std::ostream& os, const ses::Session& s, std::string_view prefix) {
     const auto& st = s.stats();
     os << prefix << "result   " << ses::result_text(s.end()) << " (" << ses::to_string(s.end()) << ")\n";
@@ -245,13 +254,7 @@ int run_call(const CallArgs& a, bool caller) {
             last_rx_at = session.now();
         }
         drain(trace, events.get(), progress, side, false);
-        // End of input: hang up once it is all on the line and the far end has gone quiet.
-        if (session.phase() == ses::Phase::Data) {
-            last_rx_at = std::max(last_rx_at, session.connection()->at);
-            if (source.done() && pending.empty() && session.tx_drained() &&
-                samples_to_seconds(session.now() - last_rx_at) >= a.idle_hangup_s)
-                session.hangup();
-        }
+        hang_up_when_done(session, source.done() && pending.empty(), last_rx_at, a.idle_hangup_s);
         if (session.ended()) {
             if (ended_at < 0) ended_at = session.now();
             if (samples_to_seconds(session.now() - ended_at) >= kLingerS || line_end_at >= 0) break;
@@ -331,11 +334,7 @@ int run_call_loopback(const CallArgs& a) {
             got.insert(got.end(), rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(n));
             last_rx = ses.now();
         }
-        if (ses.phase() == ses::Phase::Data) {
-            last_rx = std::max(last_rx, ses.connection()->at);
-            if (sent == data.size() && ses.tx_drained() && samples_to_seconds(ses.now() - last_rx) >= a.idle_hangup_s)
-                ses.hangup();
-        }
+        hang_up_when_done(ses, sent == data.size(), last_rx, a.idle_hangup_s);
     };
     SampleTime both_ended = -1;
     while (!g_stop.load()) {
