@@ -106,7 +106,6 @@ int run_listen(const ListenArgs& a) {
         if (!a.record.empty()) throw std::runtime_error("listen: --record is for live lines (--audio), not files");
         // A file is read whole into the listener; events are sorted by start before printing.
         modem::audio::SoundFileReader reader(a.file, {.channel = modem::audio::parse_channel_pick(a.line.channel)});
-        header();
         tones::ToneListener listener;
         std::vector<tones::ToneEvent> events;
         auto keep = [&](const tones::ToneEvent& e) { events.push_back(e); };
@@ -122,6 +121,7 @@ int run_listen(const ListenArgs& a) {
         listener.finish(keep);
         std::stable_sort(events.begin(), events.end(),
                          [](const auto& x, const auto& y) { return x.start < y.start; });
+        header();  // only once the whole file has been read: a read error leaves stdout empty
         for (const auto& e : events) emit(e);
         return 0;
     }
