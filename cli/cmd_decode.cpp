@@ -50,6 +50,9 @@ private:
     int last_ = -1;
 };
 
+/// Exit code after SIGINT/SIGTERM stopped the decode early (128 + SIGINT, as shells report it).
+constexpr int kExitInterrupted = 130;
+
 int run_decode(const DecodeArgs& a) {
     modem::audio::SoundFileReader reader(a.file, {.channel = modem::audio::parse_channel_pick(a.channel)});
     std::unique_ptr<decode::Picture> picture;
@@ -75,6 +78,11 @@ int run_decode(const DecodeArgs& a) {
         std::cout << decode::table_header() << '\n';
         for (const auto& e : decoder.events()) std::cout << decode::table_row(e) << '\n';
         std::cout << decoder.events().size() << " events in " << duration_s << " s\n";
+    }
+    // Interrupted (Ctrl-C, SIGTERM): what was decoded is printed, but never passed off as the whole file.
+    if (g_stop.load()) {
+        std::cerr << "squeal: decode: interrupted after " << duration_s << " s; the timeline covers only that part\n";
+        return kExitInterrupted;
     }
     return 0;
 }

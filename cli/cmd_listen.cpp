@@ -21,6 +21,8 @@ namespace tones = modem::tones;
 using modem::dsp::samples_to_seconds;
 
 constexpr std::size_t kBlock = 160;  // project choice: 20 ms
+/// Exit code after SIGINT/SIGTERM stopped reading a file early (128 + SIGINT, as shells report it).
+constexpr int kExitInterrupted = 130;
 
 struct ListenArgs {
     std::string file;
@@ -123,6 +125,11 @@ int run_listen(const ListenArgs& a) {
                          [](const auto& x, const auto& y) { return x.start < y.start; });
         header();  // only once the whole file has been read: a read error leaves stdout empty
         for (const auto& e : events) emit(e);
+        if (g_stop.load()) {  // never passed off as the whole file
+            std::cerr << "squeal: listen: interrupted after " << samples_to_seconds(static_cast<std::int64_t>(done))
+                      << " s; the events cover only that part\n";
+            return kExitInterrupted;
+        }
         return 0;
     }
 
