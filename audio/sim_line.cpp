@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// Simulated line: per-direction impairment chain, lockstep FIFOs, talker echo, seeded noise.
+/// Simulated line: per-direction impairment chain, lockstep FIFOs, talker echo, seeded noise,
+/// G.711 coding (ITU-T G.711 A-law and mu-law), dropouts and noise bursts.
 #include "audio/sim_line.hpp"
 
+#include <bit>
 #include <cmath>
 #include <deque>
 #include <random>
 #include <sstream>
 
+#include "audio/convert.hpp"
 #include "dsp/hilbert.hpp"
 #include "dsp/noise.hpp"
 #include "dsp/kernels/kernels.hpp"
@@ -16,6 +19,61 @@
 #include "dsp/types.hpp"
 
 namespace modem::audio {
+
+namespace g711 {
+namespace {
+constexpr unsigned kAlawEvenBits = 0x55;  // G.711 A-law: even bits inverted on the line
+constexpr unsigned kSignBit = 0x80;       // G.711: bit 1 (MSB) is the sign, 1 = positive
+constexpr int kUlawBias = 33;             // G.711 mu-law: bias added to the 14-bit magnitude
+constexpr int kUlawMax = 0x1FFF;          // largest biased mu-law magnitude (8191)
+/// Magnitude of a 16-bit sample, negative values in one's complement (G.191 reference): 0..32767.
+constexpr int magnitude(std::int16_t x) noexcept { return x >= 0 ? x : ~static_cast<int>(x); }
+}  // namespace
+
+std::uint8_t alaw_encode(std::int16_t x) noexcept {
+    // 12-bit magnitude m: segment 0 holds m < 16 in steps of 1; segment s >= 1 holds
+    // [16 << (s-1), 32 << (s-1)) in steps of 1 << (s-1).
+    const int m = magnitude(x) >> 4;
+    const int seg = m < 16 ? 0 : std::bit_width(static_cast<unsigned>(m)) - 4;
+    const int mant = seg == 0 ? m : (m >> (seg - 1)) & 0xF;
+    unsigned code = static_cast<unsigned>((seg << 4) | mant);
+    if (x >= 0) code |= kSignBit;
+    return static_cast<std::uint8_t>(code ^ kAlawEvenBits);
+}
+
+std::int16_t alaw_decode(std::uint8_t code) noexcept {
+    const unsigned c = code ^ kAlawEvenBits;
+    const int seg = static_cast<int>((c >> 4) & 7);
+    const int mant = static_cast<int>(c & 0xF);
+    // Mid value of the interval, 12-bit units (+1/2), then to 16 bits (<< 4).
+    const int v = seg == 0 ? (mant << 4) + 8 : (((mant + 16) << 4) + 8) << (seg - 1);
+    return static_cast<std::int16_t>((c & kSignBit) != 0 ? v : -v);
+}
+
+std::uint8_t ulaw_encode(std::int16_t x) noexcept {
+    // 14-bit magnitude plus the bias: segment s holds [32 << s, 64 << s) in steps of 2 << s.
+    const int b = std::min((magnitude(x) >> 2) + kUlawBias, kUlawMax);
+    const int seg = std::bit_width(static_cast<unsigned>(b)) - 6;
+    const int mant = (b >> (seg + 1)) & 0xF;
+    unsigned code = static_cast<unsigned>(0x7F - ((seg << 4) | mant));  // every bit inverted
+    if (x >= 0) code |= kSignBit;
+    return static_cast<std::uint8_t>(code);
+}
+
+std::int16_t ulaw_decode(std::uint8_t code) noexcept {
+    const unsigned c = ~static_cast<unsigned>(code) & 0xFF;
+    const int seg = static_cast<int>((c >> 4) & 7);
+    const int mant = static_cast<int>(c & 0xF);
+    const int v = ((((mant << 1) + kUlawBias) << seg) - kUlawBias) << 2;
+    return static_cast<std::int16_t>((c & kSignBit) != 0 ? -v : v);
+}
+
+std::int16_t code(Law law, std::int16_t x) noexcept {
+    return law == Law::ALaw ? alaw_decode(alaw_encode(x)) : ulaw_decode(ulaw_encode(x));
+}
+
+}  // namespace g711
+
 namespace {
 
 using dsp::cf32;
@@ -54,7 +112,7 @@ std::size_t pop_add(std::deque<float>& fifo, std::span<float> out) {
 class Chain {
 public:
     Chain(const SimLine::Direction& d, std::uint64_t seed)
-        : cfg_(d), gain_(static_cast<float>(dsp::db_to_amplitude(d.gain_db))), noise_(seed) {
+        : cfg_(d), gain_(static_cast<float>(dsp::db_to_amplitude(d.gain_db))), noise_seed_(seed), noise_(seed) {
         if (d.clock_ppm != 0.0) clock_.emplace(dsp::Resampler::Config{.rate = 1.0 / (1.0 + d.clock_ppm * 1e-6)});
         const auto sections = SimLine::line_sections(d);
         if (!sections.empty()) line_.emplace(dsp::Biquad::Config{.sections = sections});
@@ -64,6 +122,11 @@ public:
         }
         if (d.noise_dbm0) fixed_sigma_ = std::sqrt(dsp::dbm0_to_power(*d.noise_dbm0));
         if (d.snr_db) snr_ratio_ = dsp::db_to_power(*d.snr_db);
+        for (const auto& o : d.dropouts) dropouts_.push_back({to_samples(o.at_ms), to_samples(o.at_ms + o.duration_ms)});
+        for (const auto& b : d.bursts) {
+            bursts_.push_back({to_samples(b.at_ms), to_samples(b.at_ms + b.duration_ms)});
+            burst_sigma_.push_back(std::sqrt(dsp::dbm0_to_power(b.level_dbm0)));
+        }
         window_len_ = std::max<std::size_t>(1, ms_to_count(d.snr_window_ms));
         fifo_.assign(ms_to_count(d.delay_ms) + (d.clock_ppm > 0.0 ? ms_to_count(d.clock_cushion_ms) : 0), 0.0f);
     }
@@ -97,11 +160,28 @@ private:
         double noise = 0.0;
         if (fixed_sigma_ > 0.0) noise += fixed_sigma_ * noise_();
         if (snr_ratio_ > 0.0) noise += std::sqrt(reference_power_ / snr_ratio_) * noise_();
-        return static_cast<float>(x + noise);
+        const dsp::SampleTime n = n_++;
+        for (std::size_t i = 0; i < bursts_.size(); ++i)
+            if (n >= bursts_[i].begin && n < bursts_[i].end) noise += burst_sigma_[i] * burst_noise_();
+        auto y = static_cast<float>(x + noise);
+        if (!cfg_.g711.empty()) {
+            std::int16_t s = detail::float_to_s16(y);
+            for (const g711::Law law : cfg_.g711) s = g711::code(law, s);
+            y = detail::s16_to_float(s);
+        }
+        for (const auto& o : dropouts_)
+            if (n >= o.begin && n < o.end) y = 0.0f;
+        return y;
     }
+
+    struct Span {
+        dsp::SampleTime begin, end;  // [begin, end) in samples leaving the chain
+    };
+    static dsp::SampleTime to_samples(double ms) { return std::llround(ms * dsp::kFsHz / 1000.0); }
 
     SimLine::Direction cfg_;
     float gain_;
+    std::uint64_t noise_seed_;
     std::optional<dsp::Resampler> clock_;
     std::optional<dsp::Biquad> line_;
     std::optional<dsp::Hilbert> hilbert_;
@@ -111,6 +191,11 @@ private:
     double snr_ratio_ = 0.0;
     std::size_t window_len_ = 1, window_count_ = 0;
     double window_energy_ = 0.0, reference_power_ = 0.0;
+    dsp::SampleTime n_ = 0;  // samples that have left the chain
+    std::vector<Span> dropouts_, bursts_;
+    std::vector<double> burst_sigma_;
+    // Its own stream (seed in the upper half), so bursts leave the rest of the noise unchanged.
+    Gaussian burst_noise_{noise_seed_ ^ 0xB0B5'0000'0000'0000ULL};
     std::vector<float> resampled_;
     std::deque<float> fifo_;
 };
@@ -125,6 +210,12 @@ void validate(const SimLine::Direction& d, const char* name) {
     require(std::abs(d.clock_ppm) <= kMaxPpm, n + ": |clock_ppm| must be at most 1000");
     require(d.delay_ms >= 0.0 && d.delay_ms <= 60000.0, n + ": delay_ms must be in [0, 60000]");
     require(d.clock_cushion_ms >= 0.0 && d.clock_cushion_ms <= 60000.0, n + ": clock_cushion_ms must be in [0, 60000]");
+    for (const auto& o : d.dropouts)
+        require(o.at_ms >= 0.0 && o.duration_ms >= 0.0 && std::isfinite(o.at_ms + o.duration_ms),
+                n + ": a dropout needs finite at_ms >= 0 and duration_ms >= 0");
+    for (const auto& b : d.bursts)
+        require(b.at_ms >= 0.0 && b.duration_ms >= 0.0 && std::isfinite(b.at_ms + b.duration_ms) && std::isfinite(b.level_dbm0),
+                n + ": a noise burst needs finite at_ms >= 0, duration_ms >= 0 and level_dbm0");
     if (d.echo) {
         require(std::isfinite(d.echo->gain_db), n + ": echo gain_db must be finite");
         require(d.echo->delay_ms >= 0.0 && d.echo->delay_ms <= 60000.0, n + ": echo delay_ms must be in [0, 60000]");
@@ -142,6 +233,9 @@ std::string summary(const SimLine::Direction& d) {
     if (d.bandpass) os << ", 300-3400 Hz";
     if (d.delay_distortion) os << ", delay distortion";
     if (d.echo) os << ", echo " << d.echo->gain_db << " dB @ " << d.echo->delay_ms << " ms";
+    for (const auto law : d.g711) os << (law == g711::Law::ALaw ? ", A-law" : ", mu-law");
+    if (!d.dropouts.empty()) os << ", " << d.dropouts.size() << " dropout(s)";
+    if (!d.bursts.empty()) os << ", " << d.bursts.size() << " noise burst(s)";
     return os.str();
 }
 

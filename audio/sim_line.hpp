@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// Simulated telephone line: two endpoints in one process, with level, noise, frequency offset,
-/// clock skew, delay, 300-3400 Hz band-pass with delay distortion, and talker echo per direction.
+/// clock skew, delay, 300-3400 Hz band-pass with delay distortion, talker echo, G.711 coding
+/// (A-law and mu-law, in tandem), dropouts and noise bursts per direction.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,22 @@ namespace modem::audio {
 namespace detail {
 struct SimCore;
 }
+
+/// G.711 (11/88) companding of 16-bit linear samples, as the digital network codes speech:
+/// A-law (Table 1/G.711, 13-bit magnitude segments, even bits inverted) and mu-law (Table 2/G.711,
+/// 14-bit, bias 33, all bits inverted). Negative inputs are taken in one's complement before
+/// coding, as the ITU-T G.191 reference software does, so -1 codes like 0.
+namespace g711 {
+enum class Law : std::uint8_t { ALaw, MuLaw };
+[[nodiscard]] std::uint8_t alaw_encode(std::int16_t x) noexcept;
+/// The decision interval's mid value, on the 16-bit scale (0xD5 -> +8).
+[[nodiscard]] std::int16_t alaw_decode(std::uint8_t code) noexcept;
+[[nodiscard]] std::uint8_t ulaw_encode(std::int16_t x) noexcept;
+/// The decision interval's mid value, on the 16-bit scale (0xFF -> 0).
+[[nodiscard]] std::int16_t ulaw_decode(std::uint8_t code) noexcept;
+/// encode then decode with `law`.
+[[nodiscard]] std::int16_t code(Law law, std::int16_t x) noexcept;
+}  // namespace g711
 
 /// One end of a SimLine, usable wherever an AudioLine is (modem code cannot tell it from a file
 /// or a sound card). Single-threaded lockstep: write(n) pushes n samples into this endpoint's
@@ -50,8 +67,22 @@ public:
         double gain_db = -20.0;  ///< echo level relative to the transmitted signal
         double delay_ms = 10.0;  ///< round-trip delay of the echo, >= 0
     };
+    /// The line goes dead (silence, no noise either) from at_ms for duration_ms.
+    struct Dropout {
+        double at_ms = 0.0;        ///< >= 0, on the direction's own clock (see Direction)
+        double duration_ms = 0.0;  ///< >= 0
+    };
+    /// White Gaussian noise at level_dbm0 added from at_ms for duration_ms (impulsive line noise,
+    /// a crackle, someone picking up an extension).
+    struct NoiseBurst {
+        double at_ms = 0.0;
+        double duration_ms = 0.0;
+        double level_dbm0 = -20.0;
+    };
     /// Impairments of one direction (sender -> receiver), applied in this order:
-    /// clock skew, band-pass / delay distortion, frequency offset, gain, noise, delay.
+    /// clock skew, band-pass / delay distortion, frequency offset, gain, noise, noise bursts,
+    /// G.711 coding, dropouts, delay. Times of dropouts and bursts count the samples leaving the
+    /// chain (before the bulk delay): sample n is at n / 8 ms.
     struct Direction {
         double gain_db = 0.0;  ///< level change of the signal (not of the noise)
         /// AWGN relative to the received signal power (after gain): the noise power for each
@@ -86,6 +117,14 @@ public:
         bool delay_distortion = false;
         /// Echo of the *sender's* own transmission back into the sender's receive path.
         std::optional<Echo> echo = std::nullopt;
+        /// G.711 codecs in tandem, in this order: each one encodes the sample (rounded to 16 bits
+        /// and clipped) and decodes it again ({ALaw, MuLaw}: an A-law network handing over to a
+        /// mu-law one). Empty: no coding.
+        std::vector<g711::Law> g711 = {};
+        std::vector<Dropout> dropouts = {};
+        /// Noise of each burst comes from its own seeded stream, so adding bursts leaves the rest
+        /// of the line's noise unchanged.
+        std::vector<NoiseBurst> bursts = {};
     };
     struct Config {
         Direction a_to_b{};

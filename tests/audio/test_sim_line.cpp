@@ -215,3 +215,123 @@ TEST_CASE("SimLine: lockstep details, close, endpoint ownership, bad configurati
     CHECK_THROWS_AS(SimLine({.b_to_a = {.clock_ppm = 5000}}), audio::AudioError);
     CHECK_THROWS_AS(SimLine({.a_to_b = {.echo = SimLine::Echo{.gain_db = -10, .delay_ms = -3}}}), audio::AudioError);
 }
+
+TEST_CASE("G.711: code values at zero and full scale are those of the Recommendation's tables") {
+    namespace g = audio::g711;
+    // A-law (Table 1/G.711): 0 and -1 sit in the first interval of each sign, even bits inverted;
+    // the largest decoder output is 4032 in 12-bit units (x 8 = 32256).
+    CHECK(g::alaw_encode(0) == 0xD5);
+    CHECK(g::alaw_encode(-1) == 0x55);
+    CHECK(g::alaw_encode(32767) == 0xAA);
+    CHECK(g::alaw_encode(-32768) == 0x2A);
+    CHECK(g::alaw_decode(0xD5) == 8);
+    CHECK(g::alaw_decode(0x55) == -8);
+    CHECK(g::alaw_decode(0xAA) == 32256);
+    CHECK(g::alaw_decode(0x2A) == -32256);
+    // mu-law (Table 2/G.711): all bits inverted; largest output 8031 in 14-bit units (x 4 = 32124).
+    CHECK(g::ulaw_encode(0) == 0xFF);
+    CHECK(g::ulaw_encode(-1) == 0x7F);
+    CHECK(g::ulaw_encode(32767) == 0x80);
+    CHECK(g::ulaw_encode(-32768) == 0x00);
+    CHECK(g::ulaw_decode(0xFF) == 0);
+    CHECK(g::ulaw_decode(0x80) == 32124);
+    CHECK(g::ulaw_decode(0x00) == -32124);
+}
+
+TEST_CASE("G.711: each law has 256 codes, monotone, and every decoded value lies in its own interval") {
+    namespace g = audio::g711;
+    for (const auto law : {g::Law::ALaw, g::Law::MuLaw}) {
+        CAPTURE(static_cast<int>(law));
+        std::vector<int> lo(256, 1 << 20), hi(256, -(1 << 20));
+        int prev = -(1 << 20);
+        bool monotone = true;
+        for (int x = -32768; x <= 32767; ++x) {
+            const auto s = static_cast<std::int16_t>(x);
+            const std::uint8_t c = law == g::Law::ALaw ? g::alaw_encode(s) : g::ulaw_encode(s);
+            lo[c] = std::min(lo[c], x);
+            hi[c] = std::max(hi[c], x);
+            const int y = g::code(law, s);
+            monotone = monotone && y >= prev;
+            prev = y;
+        }
+        CHECK(monotone);
+        // mu-law has two codes for zero (0x7F and 0xFF); both are reached.
+        int used = 0, outside = 0;
+        for (int c = 0; c < 256; ++c) {
+            if (lo[c] > hi[c]) continue;
+            ++used;
+            const int y = law == g::Law::ALaw ? g::alaw_decode(static_cast<std::uint8_t>(c)) : g::ulaw_decode(static_cast<std::uint8_t>(c));
+            // The reconstruction is the interval's middle: inside [lo - 1, hi + 1] (the +-1 is
+            // the one's-complement shift of negative inputs).
+            if (y < lo[c] - 1 || y > hi[c] + 1) ++outside;
+        }
+        CHECK(used == 256);
+        CHECK(outside == 0);
+    }
+}
+
+TEST_CASE("SimLine: G.711 coding equals the codec applied sample by sample, in tandem in the given order") {
+    const auto tx = to_s16(naive::tone(8000, 1000, dsp::dbm0_to_peak(-10)));
+    using audio::g711::Law;
+    for (const std::vector<Law>& laws : {std::vector<Law>{Law::ALaw}, std::vector<Law>{Law::MuLaw},
+                                          std::vector<Law>{Law::ALaw, Law::MuLaw}, std::vector<Law>{Law::MuLaw, Law::ALaw, Law::MuLaw}}) {
+        CAPTURE(laws.size());
+        SimLine line(one_way({.g711 = laws}));
+        const auto rx = run(line, tx).at_b;
+        std::size_t differ = 0;
+        for (std::size_t n = 0; n < tx.size(); ++n) {
+            std::int16_t y = tx[n];
+            for (const Law law : laws) y = audio::g711::code(law, y);
+            differ += rx[n] != y;
+        }
+        CHECK(differ == 0);
+        // G.712 asks for at least 35 dB signal to total distortion for a sine at -10 dBm0 through
+        // one codec; a tandem only loses a little more. The mean-square error is measured here.
+        std::vector<double> err(tx.size());
+        for (std::size_t n = 0; n < tx.size(); ++n) err[n] = (rx[n] - tx[n]) / 32768.0;
+        const auto x = to_f(tx);
+        const double sdr = 10.0 * std::log10(naive::power(x, 0, x.size()) / naive::power(err, 0, err.size()));
+        CAPTURE(sdr);
+        CHECK(sdr > (laws.size() == 1 ? 35.0 : 32.0));
+        CHECK(sdr < 45.0);  // it did quantise
+    }
+}
+
+TEST_CASE("SimLine: a dropout silences exactly its samples, counted before the bulk delay") {
+    const auto tx = to_s16(naive::tone(16000, 1000, 0.3));
+    SimLine line(one_way({.delay_ms = 10.0, .dropouts = {{.at_ms = 500.0, .duration_ms = 100.0}, {.at_ms = 1500.0, .duration_ms = 20.0}}}));
+    const auto rx = run(line, tx).at_b;
+    const std::size_t d = 80;  // 10 ms
+    std::size_t wrong = 0;
+    for (std::size_t n = d; n < rx.size(); ++n) {
+        const std::size_t k = n - d;  // sample index leaving the chain
+        const bool dead = (k >= 4000 && k < 4800) || (k >= 12000 && k < 12160);
+        wrong += rx[n] != (dead ? 0 : tx[k]);
+    }
+    CHECK(wrong == 0);
+}
+
+TEST_CASE("SimLine: a noise burst has its level and place, and leaves the rest of the noise unchanged") {
+    const auto tx = to_s16(naive::tone(24000, 1000, dsp::dbm0_to_peak(-10)));
+    const SimLine::Direction base{.snr_db = 30.0};
+    SimLine::Direction with = base;
+    with.bursts = {{.at_ms = 1000.0, .duration_ms = 200.0, .level_dbm0 = -20.0}};
+    SimLine plain_line(one_way(base, 5)), burst_line(one_way(with, 5));
+    const auto plain = run(plain_line, tx).at_b;
+    const auto burst = run(burst_line, tx).at_b;
+    std::size_t differ_outside = 0;
+    std::vector<double> diff;
+    for (std::size_t n = 0; n < tx.size(); ++n) {
+        if (n >= 8000 && n < 9600) diff.push_back((burst[n] - plain[n]) / 32768.0);
+        else differ_outside += burst[n] != plain[n];
+    }
+    CHECK(differ_outside == 0);
+    const double level = dsp::power_to_dbm0(naive::power(diff, 0, diff.size()));
+    CAPTURE(level);
+    CHECK(std::abs(level - (-20.0)) < 0.3);
+}
+
+TEST_CASE("SimLine: bad dropouts and bursts are refused with one line") {
+    CHECK_THROWS_AS(SimLine(one_way({.dropouts = {{.at_ms = -1.0, .duration_ms = 10.0}}})), audio::AudioError);
+    CHECK_THROWS_AS(SimLine(one_way({.bursts = {{.at_ms = 0.0, .duration_ms = 10.0, .level_dbm0 = NAN}}})), audio::AudioError);
+}
