@@ -22,7 +22,7 @@ constexpr bool kHostIsLittleEndian = std::endian::native == std::endian::little;
 /// Samples converted per write() call when the host must byte-swap. Project choice.
 constexpr std::size_t kSwapChunk = 1024;
 
-std::int16_t swap16(std::int16_t v) noexcept {
+[[maybe_unused]] std::int16_t swap16(std::int16_t v) noexcept {  // big-endian hosts only
     const auto u = static_cast<std::uint16_t>(v);
     return static_cast<std::int16_t>(static_cast<std::uint16_t>((u >> 8) | (u << 8)));
 }

@@ -9,7 +9,9 @@
 // -Wuninitialized flags inside every inlined intrinsic. The warning is about the header, not us.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning: clang warns about the unknown name instead
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 namespace modem::dsp::kernels {

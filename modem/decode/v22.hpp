@@ -147,7 +147,6 @@ private:
     bool jump_ = false;
     // data after a 1200 SB1 while 2400 may still follow: symbols held until decided
     SampleTime zero_at_ = v22bis::kNever;
-    int since_zero_ = 0;
     std::vector<Sym> held_;
     // data: symbols pass a delay line so the tail after the signal's end can be dropped
     std::array<Sym, 48> fifo_{};

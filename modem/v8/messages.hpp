@@ -267,7 +267,6 @@ private:
     Received out_;
     int frame_bit_ = 0;         // 0..9 within the current 10-bit frame
     std::uint8_t octet_ = 0;
-    SampleTime last_at_ = 0;
     std::uint32_t framing_errors_ = 0;
     std::uint32_t truncated_ = 0;
 };
