@@ -116,6 +116,9 @@ public:
     [[nodiscard]] const std::vector<std::uint8_t>& received() const { return received_; }
     [[nodiscard]] std::int64_t samples() const { return samples_; }
     [[nodiscard]] int v8_status() const { return v8_status_; }
+    /// spandsp's V.22bis state (nullptr before the pump starts), for generators that read its
+    /// training stage (define SPANDSP_EXPOSE_INTERNAL_STRUCTURES before including this header).
+    [[nodiscard]] const v22bis_state_t* v22bis_state() const { return v22_; }
     /// dBm0 of a block (a full-scale sine is +3.14 dBm0).
     static double level_dbm0(const std::int16_t* x, int n) {
         double p = 0;
