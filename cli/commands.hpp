@@ -41,5 +41,6 @@ void add_devices(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);
 void add_v8(CLI::App& app, Action& action);  // call, answer, loopback
 void add_pty(CLI::App& app, Action& action);
+void add_demo(CLI::App& app, Action& action);  // demo, play
 
 }  // namespace squeal::cli

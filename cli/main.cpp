@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     add_bench(app, action);
     add_v8(app, action);
     add_pty(app, action);
+    add_demo(app, action);
 
     try {
         app.parse(argc, argv);
