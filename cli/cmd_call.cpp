@@ -5,6 +5,7 @@
 /// the simulated line, with a timeline and a byte-exact check).
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -56,6 +58,13 @@ bool reversals(const std::string& ansam) {
     throw std::runtime_error("--ansam: '" + ansam + "' is not plain or reversals");
 }
 
+ses::Ec parse_ec(const std::string& e) {
+    if (e == "off") return ses::Ec::Off;
+    if (e == "on") return ses::Ec::On;
+    if (e == "require") return ses::Ec::Require;
+    throw std::runtime_error("--ec: '" + e + "' is not off, on or require");
+}
+
 ses::Session::Config session_config(const CallArgs& a, bool caller, modem::TraceSink* trace) {
     ses::Session::Config c;
     c.role = caller ? ses::Role::Caller : ses::Role::Answerer;
@@ -75,6 +84,7 @@ ses::Session::Config session_config(const CallArgs& a, bool caller, modem::Trace
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(std::string("--format: ") + e.what());
     }
+    c.ec = parse_ec(caller || a.answer_ec.empty() ? a.ec : a.answer_ec);
     c.trace = trace;
     return c;
 }
@@ -126,10 +136,12 @@ private:
     bool done_ = false;
 };
 
-/// A byte sink for --recv: a file or stdout (or nowhere).
+/// A byte sink for --recv: a file or stdout (or nowhere). A regular file that could not be
+/// finished (a failed write, a full disk, or any error that ends the command) is removed, so
+/// it is never taken for a complete transfer.
 class Sink {
 public:
-    explicit Sink(const std::string& path) {
+    explicit Sink(const std::string& path) : unwinding_(std::uncaught_exceptions()) {
         if (path.empty()) return;
         if (path == "-") {
             fd_ = STDOUT_FILENO;
@@ -138,9 +150,12 @@ public:
         fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd_ < 0) throw std::runtime_error("--recv: cannot write " + path + ": " + std::strerror(errno));
         owned_ = true;
+        struct stat st{};
+        if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) path_ = path;  // never unlink a device or FIFO
     }
     ~Sink() {
         if (owned_) ::close(fd_);
+        if (!path_.empty() && std::uncaught_exceptions() > unwinding_) ::unlink(path_.c_str());
     }
     Sink(const Sink&) = delete;
     Sink& operator=(const Sink&) = delete;
@@ -158,6 +173,8 @@ public:
 private:
     int fd_ = -1;
     bool owned_ = false;
+    int unwinding_;     // exceptions in flight when constructed
+    std::string path_;  // a regular file of ours, removed if the command fails
 };
 
 /// End of input: hangs up once everything given to the session is on the line and the far end
@@ -179,6 +196,20 @@ void print_summary(std::ostream& os, const ses::Session& s, std::string_view pre
                       static_cast<int>(c->start_up.size()), c->start_up.data(), c->format.name().c_str(),
                       samples_to_seconds(c->at));
         os << prefix << "connect  " << buf << '\n';
+        if (c->protocol == "LAPM") {
+            std::snprintf(buf, sizeof buf, "%s: V.42 LAPM, N401 %u, k %u, %s, FCS-%d", c->connect_text().c_str(),
+                          static_cast<unsigned>(c->lapm.n401_tx), static_cast<unsigned>(c->lapm.k_tx),
+                          c->lapm.srej ? "SREJ" : "REJ", c->lapm.fcs == modem::v42::FcsSize::Fcs32 ? 32 : 16);
+            os << prefix << "protocol " << buf << '\n';
+            std::snprintf(buf, sizeof buf, "%llu frames sent, %llu received, %llu resent, %llu FCS errors",
+                          static_cast<unsigned long long>(st.frames_sent),
+                          static_cast<unsigned long long>(st.frames_received),
+                          static_cast<unsigned long long>(st.retransmissions),
+                          static_cast<unsigned long long>(st.fcs_errors));
+            os << prefix << "frames   " << buf << '\n';
+        } else {
+            os << prefix << "protocol " << c->connect_text() << ": none (V.14 characters)\n";
+        }
         std::snprintf(buf, sizeof buf, "%llu sent, %llu received, %llu parity errors, %llu breaks",
                       static_cast<unsigned long long>(st.bytes_sent), static_cast<unsigned long long>(st.bytes_received),
                       static_cast<unsigned long long>(st.parity_errors), static_cast<unsigned long long>(st.breaks));
