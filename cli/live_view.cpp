@@ -30,7 +30,7 @@ constexpr std::size_t kNotes = 4;
 /// Columns before the phase trail and before the strip.
 constexpr int kLabelWidth = 10;
 /// Project choice: lines of phase history shown per side.
-constexpr std::size_t kTrailLines = 3;
+constexpr std::size_t kTrailLines = 4;
 
 struct Narration {
     std::string_view key;
