@@ -14,6 +14,7 @@ packages=(
   doctest-dev libcli11-dev nlohmann-json3-dev libpng-dev
   libspandsp-dev
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+  tmux
 )
 
 if [ "${SQUEAL_NO_INSTALL:-0}" != 1 ]; then
