@@ -11,9 +11,10 @@
 
 namespace modem::audio::detail {
 
-/// x * 32768 rounded to nearest and clipped to [-32768, 32767]; exact inverse of s16_to_float.
+/// x * 32768 rounded to nearest and clipped to [-32768, 32767] (NaN gives 0); exact inverse of s16_to_float.
 inline std::int16_t float_to_s16(float x) noexcept {
     const float scaled = std::nearbyint(x * 32768.0f);
+    if (std::isnan(scaled)) return 0;  // converting NaN to an integer is undefined behaviour
     return static_cast<std::int16_t>(std::clamp(scaled, -32768.0f, 32767.0f));
 }
 

@@ -254,6 +254,9 @@ bool Engine::cmd_dial(std::string_view rest) {
     if (!text.empty() && text[0] == 'L') {  // ATDL: the last number again (';' may follow)
         if (last_number_.empty()) return false;
         text = last_number_ + text.substr(1);
+        // Digits after L extend the number: never beyond what one command line can hold, or
+        // repeated ATDL<digits> would grow it without limit.
+        if (text.size() > cfg_.max_line_chars) return false;
     }
     Dial d;
     bool tone = true;
