@@ -65,6 +65,7 @@ struct DemoArgs {
     std::string number = "5551234";
     std::string device = "default";
     double latency_s = 0.1;
+    std::string cable_prefix;
 };
 
 /// What a scenario sets up and what must happen.
@@ -282,6 +283,7 @@ int run_demo(const DemoArgs& a) {
     const Scenario& sc = find_scenario(a.scenario);
     if (a.number.empty() || a.number.find_first_not_of("0123456789*#ABCD") != std::string::npos)
         throw std::runtime_error("--number: '" + a.number + "' is not DTMF digits (0-9 * # A-D)");
+    if (a.via_cables && sc.name != "v8") throw std::runtime_error("--via-cables runs the v8 scenario only");
     const bool tty = isatty(STDOUT_FILENO) != 0;
     const bool play = !a.no_play && !a.fast;
     LineOutput output(a.out, play, a.device, a.latency_s);
@@ -297,8 +299,7 @@ int run_demo(const DemoArgs& a) {
                    .width = tty ? terminal_width() : 100,
                    .os = &std::cout});
     if (a.via_cables) {
-        if (sc.name != "v8") throw std::runtime_error("--via-cables runs the v8 scenario only");
-        return run_over_cables({.squeal = self_path(), .number = a.number, .out = a.out}, view, output.playing());
+        return run_over_cables({.squeal = self_path(), .number = a.number, .prefix = a.cable_prefix}, view, output);
     }
     return run_in_process(a, sc, view, output, pacer);
 }
@@ -320,6 +321,8 @@ void add_demo(CLI::App& app, Action& action) {
     cmd->add_flag("--plain", args->plain, "plain lines even on a terminal (they are the default when not a terminal)");
     cmd->add_flag("--via-cables", args->via_cables,
                   "two squeal processes over the virtual sound cables modem_a/modem_b (scripts/virtual-audio.sh)");
+    cmd->add_option("--cable-prefix", args->cable_prefix,
+                    "with --via-cables: the cables' device name prefix (SQUEAL_VA_PREFIX of virtual-audio.sh)");
     cmd->add_option("--number", args->number, "the number the caller dials")->capture_default_str();
     cmd->add_option("--device", args->device, "sound device to play on (PortAudio name; see squeal devices)")
         ->capture_default_str();

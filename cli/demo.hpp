@@ -57,15 +57,15 @@ std::string self_path();
 struct CablesDemo {
     std::string squeal;   ///< the executable to run for each end
     std::string number;   ///< dialled by the caller, waited for by the answerer
-    std::string out;      ///< WAV of the line (both cables summed); "" = none
+    std::string prefix;   ///< device name prefix of the cables (SQUEAL_VA_PREFIX), usually ""
     double timeout_s = 60.0;
 };
 
 /// The v8 demo as two processes: `squeal answer` on modem_b and `squeal call` on modem_a, each
-/// sending a text; this process taps both cables (line_a, line_b) for the line audio and the
-/// spectrum and follows the two ends' --events files for the view. Returns the demo exit code
-/// (0 both connected and both texts arrived byte-exact, 4 no connection, 5 a text differs).
-/// Throws one line when the cables are not there.
-int run_over_cables(const CablesDemo& cfg, LiveView& view, bool play);
+/// sending a text; this process taps both cables (the loops line_a, line_b) for the line audio
+/// (to `output`) and the spectrum, and follows the two ends' --events and --recv files for the
+/// view. Returns the demo exit code (0 both connected and both texts arrived byte-exact, 4 an
+/// end did not connect, 5 a text differs). Throws one line when the cables are not there.
+int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output);
 
 }  // namespace squeal::cli
