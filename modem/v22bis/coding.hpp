@@ -98,13 +98,15 @@ private:
 /// V.22 5.2 table: quadrant steps (counter-clockwise, 90 degrees each) for the dibit whose first
 /// bit in time is `first`: 00 -> +1, 01 -> 0, 11 -> +3, 10 -> +2.
 constexpr int dibit_to_step(int first, int second) noexcept {
-    constexpr std::array<int, 4> kSteps{1, 0, 2, 3};  // index first*2 + second
-    return kSteps[static_cast<std::size_t>(((first & 1) << 1) | (second & 1))];
+    // 00 -> 1, 01 -> 0, 10 -> 2, 11 -> 3: the dibit itself with its low bit flipped when the
+    // high bit is 0 (arithmetic, not a table: GCC rebuilt a local table on the stack per call).
+    const int d = ((first & 1) << 1) | (second & 1);
+    return d ^ (((first & 1) ^ 1));
 }
 /// Inverse of dibit_to_step for a step 0..3 (taken mod 4): returns first*2 + second.
 constexpr int step_to_dibit(int step) noexcept {
-    constexpr std::array<int, 4> kDibits{0b01, 0b00, 0b10, 0b11};  // index step
-    return kDibits[static_cast<std::size_t>(step & 3)];
+    const int s = step & 3;  // 0 -> 01, 1 -> 00, 2 -> 10, 3 -> 11 (the same flip, its own inverse)
+    return s ^ ((s >> 1) ^ 1);
 }
 
 /// One V.22bis constellation point on the integer grid {-3,-1,1,3}^2 (V.22bis 2.5, Fig. 2).

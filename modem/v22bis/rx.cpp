@@ -107,6 +107,15 @@ int level_index(float v) noexcept {
     return static_cast<int>(v >= -2.0f) + static_cast<int>(v >= 0.0f) + static_cast<int>(v >= 2.0f);
 }
 
+// bits[i] = (nibble >> (3 - i)) & 1: a symbol's four data bits (first in time in bit 3) as
+// RxSymbol::bits, in one copy.
+constexpr std::array<std::array<std::uint8_t, 4>, 16> kNibbleBits = [] {
+    std::array<std::array<std::uint8_t, 4>, 16> t{};
+    for (std::size_t v = 0; v < 16; ++v)
+        for (std::size_t i = 0; i < 4; ++i) t[v][i] = static_cast<std::uint8_t>((v >> (3 - i)) & 1u);
+    return t;
+}();
+
 // Largest carrier phase step per symbol (radians, project choice): the loop's step a phi + w is
 // clamped to it so the series below stays accurate; steps this large only occur in acquisition.
 constexpr float kMaxPhaseStep = 1.0f;
@@ -130,6 +139,7 @@ float alpha_per_half_symbol(double tau) { return static_cast<float>(1.0 - std::e
 
 Rx::Rx(const Config& cfg)
     : cfg_(cfg),
+      k_(&dsp::kernels::active()),
       level_alpha_(alpha_per_half_symbol(kLevelTau)),
       agc_fast_alpha_(alpha_per_half_symbol(kAgcFastTau)),
       agc_slow_alpha_(alpha_per_half_symbol(kAgcSlowTau)),
@@ -178,8 +188,13 @@ Rx::Rx(const Config& cfg)
         const double wk = w * static_cast<double>(j % period_);
         derot_[j] = cf32(static_cast<float>(std::cos(wk)), static_cast<float>(-std::sin(wk)));
     }
-    taps_.assign(static_cast<std::size_t>(cfg.eq_taps), cf32{});
-    line_.assign(2 * taps_.size(), cf32{});
+    n_eq_ = static_cast<std::size_t>(cfg.eq_taps);
+    taps_store_.assign(n_eq_ + 8, cf32{});
+    {
+        const auto addr = reinterpret_cast<std::uintptr_t>(taps_store_.data() + 2);
+        taps_off_ = ((64 - addr % 64) % 64) / sizeof(cf32);  // cf32 is 8-byte aligned: 0..7
+    }
+    line_.assign(2 * n_eq_, cf32{});
     // The T/2 sample decided on input n stands for line time n - f - D (n = now() - 1); plus the
     // equaliser centre (half the T/2 span).
     delay_ = 1 + static_cast<SampleTime>(d) + static_cast<SampleTime>(std::lround(cfg.eq_taps / 4 * kSamplesPerSymbol));
@@ -187,10 +202,11 @@ Rx::Rx(const Config& cfg)
 }
 
 const RxStatus& Rx::status() const noexcept {
-    st_.snr_db = dsp::power_to_db(kGridPower / (mse_ > 1e-12 ? mse_ : 1e-12));
+    const double mse = static_cast<double>(mse_);
+    st_.snr_db = dsp::power_to_db(kGridPower / (mse > 1e-12 ? mse : 1e-12));
     st_.level_dbm0 = dsp::power_to_dbm0(static_cast<double>(power_));
     st_.freq_offset_hz = static_cast<double>(omega_) * kBaud / dsp::kTwoPi;
-    st_.clock_ppm = (kSamplesPerHalfSymbol / (kSamplesPerHalfSymbol + period_adj_) - 1.0) * 1e6;
+    st_.clock_ppm = (kSamplesPerHalfSymbol / (kSamplesPerHalfSymbol + static_cast<double>(period_adj_)) - 1.0) * 1e6;
     return st_;
 }
 
@@ -202,7 +218,7 @@ void Rx::reset() noexcept {
     power_ = 0.0f;
     agc_power_ = static_cast<float>(kGridPower);
     gain_ = 1.0f;
-    set_period_adj(0.0);
+    set_period_adj(0.0f);
     due_ = period_fx_;
     odd_ = false;
     mid_re_ = mid_im_ = prev_re_ = prev_im_ = 0.0f;
@@ -212,7 +228,7 @@ void Rx::reset() noexcept {
     std::fill(line_.begin(), line_.end(), cf32{});
     line_pos_ = 0;
     sixteen_ = false;
-    data_mode_ = false;
+    set_data_mode(false);
     sym_ = {};
     st_ = {};
     now_ = 0;
@@ -220,13 +236,13 @@ void Rx::reset() noexcept {
 }
 
 void Rx::restart_loops() noexcept {
-    std::fill(taps_.begin(), taps_.end(), cf32{});
-    taps_[taps_.size() / 2] = cf32(1.0f, 0.0f);
+    std::fill(taps_store_.begin(), taps_store_.end(), cf32{});
+    taps()[n_eq_ / 2] = cf32(1.0f, 0.0f);
     rot_re_ = 1.0f;
     rot_im_ = 0.0f;
     omega_ = 0.0f;
-    set_period_adj(0.0);
-    mse_ = kGridPower;
+    set_period_adj(0.0f);
+    mse_ = static_cast<float>(kGridPower);
     decoder_.reset();
     descrambler_.reset();
     usb1_window_ = usb0_window_ = s1_window_ = 0;
@@ -243,9 +259,20 @@ bool Rx::push(float x) noexcept {
     return decided_;
 }
 
-void Rx::set_period_adj(double v) noexcept {
+void Rx::set_data_mode(bool on) noexcept {
+    data_mode_ = on;
+    pll_a_ = static_cast<float>(on ? kPllAData : kPllATrain);
+    pll_b_ = static_cast<float>(on ? kPllBData : kPllBTrain);
+    mu_ = static_cast<float>(on ? kMuData : kMuTrain);
+    timing_ki_ = static_cast<float>((on ? kTimingKiData : kTimingKiTrain) * kSamplesPerHalfSymbol);
+}
+
+void Rx::set_period_adj(float v) noexcept {
     period_adj_ = v;
-    period_fx_ = static_cast<std::int64_t>((kSamplesPerHalfSymbol + period_adj_) * kFxScale);
+    // The nominal period in fixed point plus the adjustment (float: 2^32 * 0.007 samples at most,
+    // exact to a few parts in 2^32).
+    period_fx_ = static_cast<std::int64_t>(kSamplesPerHalfSymbol * kFxScale) +
+                 static_cast<std::int64_t>(period_adj_ * static_cast<float>(kFxScale));
 }
 
 std::size_t Rx::feed(std::span<const float> in) noexcept {
@@ -306,10 +333,8 @@ void Rx::on_instant() noexcept {
     // kMaxMidLagSamples (keep_ holds that much history).
     const auto mid_lag = static_cast<std::size_t>(std::min<SampleTime>(now_ - mid_end_, kMaxMidLagSamples));
     float acc[4];
-    dsp::kernels::dot2(std::span<const float>(bank_.data() + 2 * mid_phase_ * n_taps_, 2 * n_taps_),
-                       std::span<const float>(buf_.data() + cur_ - mid_lag - n_taps_, n_taps_),
-                       std::span<const float>(bank_.data() + 2 * phase * n_taps_, 2 * n_taps_),
-                       std::span<const float>(buf_.data() + cur_ - shift - n_taps_, n_taps_), acc);
+    k_->dot_cr2(bank_.data() + 2 * mid_phase_ * n_taps_, buf_.data() + cur_ - mid_lag - n_taps_,
+                bank_.data() + 2 * phase * n_taps_, buf_.data() + cur_ - shift - n_taps_, n_taps_, acc);
     const cf32 lo_mid = derot_[mid_lo_idx_];
     const cf32 lo_sym = derot_[lo_idx];
     // z = acc e^{-j w n}; the mid sample first, exactly as if it had been worked out on time.
@@ -325,7 +350,7 @@ void Rx::on_instant() noexcept {
     decided_ = true;
 }
 
-void Rx::condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept {
+inline void Rx::condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept {
     const float p = zr * zr + zi * zi;
     // In-band level and carrier detect with hysteresis.
     power_ += level_alpha_ * (p * (2.0f / static_cast<float>(kRcPowerFactor)) - power_);
@@ -348,9 +373,9 @@ void Rx::condition(float zr, float zi, SampleTime at, float& vr, float& vi) noex
     vr = zr * gain_;
     vi = zi * gain_;
     // Equaliser delay line, newest first, each sample stored twice so the window never wraps.
-    line_pos_ = line_pos_ == 0 ? taps_.size() - 1 : line_pos_ - 1;
+    line_pos_ = line_pos_ == 0 ? n_eq_ - 1 : line_pos_ - 1;
     float* slot = reinterpret_cast<float*>(line_.data() + line_pos_);
-    float* twin = reinterpret_cast<float*>(line_.data() + line_pos_ + taps_.size());
+    float* twin = reinterpret_cast<float*>(line_.data() + line_pos_ + n_eq_);
     slot[0] = twin[0] = vr;
     slot[1] = twin[1] = vi;
 }
@@ -364,25 +389,27 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     prev_re_ = u_re;
     prev_im_ = u_im;
     if (st_.carrier) {
-        const double kp = symbols_since_on_ < kTimingAcqSymbols ? kTimingKpAcq : train ? kTimingKpTrain : kTimingKpData;
-        const double ki = train ? kTimingKiTrain : kTimingKiData;
+        constexpr auto kKpAcq = static_cast<float>(kTimingKpAcq * kSamplesPerHalfSymbol * kFxScale);
+        constexpr auto kKpTrain = static_cast<float>(kTimingKpTrain * kSamplesPerHalfSymbol * kFxScale);
+        constexpr auto kKpData = static_cast<float>(kTimingKpData * kSamplesPerHalfSymbol * kFxScale);
+        constexpr auto kMaxAdj = static_cast<float>(0.001 * kSamplesPerHalfSymbol);
+        const float kp = symbols_since_on_ < kTimingAcqSymbols ? kKpAcq : train ? kKpTrain : kKpData;
         const float ef = std::clamp(et, -1.0f, 1.0f);
-        const auto e = static_cast<double>(ef);
         // Sampling early (e > 0): the next instants come later, and the T/2 period grows.
-        due_ += static_cast<std::int64_t>(static_cast<float>(kp * kSamplesPerHalfSymbol * kFxScale) * ef);
-        set_period_adj(std::clamp(period_adj_ + ki * e * kSamplesPerHalfSymbol, -0.001 * kSamplesPerHalfSymbol,
-                                  0.001 * kSamplesPerHalfSymbol));
+        due_ += static_cast<std::int64_t>(kp * ef);
+        set_period_adj(std::clamp(period_adj_ + timing_ki_ * ef, -kMaxAdj, kMaxAdj));
     }
     // Equaliser output y = sum c_i u_i and the input power sum |u_i|^2, in one pass.
-    const std::size_t n_eq = taps_.size();
+    const std::size_t n_eq = n_eq_;
+    cf32* const taps = this->taps();
     const std::span<const cf32> u(line_.data() + line_pos_, n_eq);
     // The two newest samples (u_0 = this symbol's, u_1 = the mid-symbol one) were just stored one
     // float at a time: a vector load over them cannot be forwarded from the store buffer and waits
     // for the stores to reach the cache, on the path of every symbol. So the kernel reads only the
     // older samples, and the two newest come from registers.
     float upow = 0.0f;
-    const cf32 y_old = dsp::kernels::dot(std::span<const cf32>(taps_).subspan(2), u.subspan(2), upow);
-    const float* c = reinterpret_cast<const float*>(taps_.data());
+    const cf32 y_old = k_->dot_cc(taps + 2, u.data() + 2, n_eq - 2, &upow);
+    float* const c = reinterpret_cast<float*>(taps);
     const float yr = y_old.real() + (c[0] * u_re - c[1] * u_im) + (c[2] * mid_re_ - c[3] * mid_im_);
     const float yi = y_old.imag() + (c[0] * u_im + c[1] * u_re) + (c[2] * mid_im_ + c[3] * mid_re_);
     upow += (u_re * u_re + u_im * u_im) + (mid_re_ * mid_re_ + mid_im_ * mid_im_);
@@ -412,10 +439,8 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
         // rot = e^{-j theta} turned by e^{-j (a phi + w)} and pulled back to |rot| = 1 (one
         // Newton step of 1/sqrt, so float rounding never builds up).
         const float phi = (ri * dr - rr * di) * inv_norm_d;
-        const float a = train ? static_cast<float>(kPllATrain) : static_cast<float>(kPllAData);
-        const float b = train ? static_cast<float>(kPllBTrain) : static_cast<float>(kPllBData);
-        omega_ = std::clamp(omega_ + b * phi, -kMaxOmega, kMaxOmega);
-        const float step = std::clamp(a * phi + omega_, -kMaxPhaseStep, kMaxPhaseStep);
+        omega_ = std::clamp(omega_ + pll_b_ * phi, -kMaxOmega, kMaxOmega);
+        const float step = std::clamp(pll_a_ * phi + omega_, -kMaxPhaseStep, kMaxPhaseStep);
         float sc, ss;
         small_rotation(step, sc, ss);
         const float nr = cr * sc - ci * ss, ni = cr * ss + ci * sc;
@@ -424,12 +449,18 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
         rot_im_ = ni * renorm;
         // NLMS equaliser update, error turned back to the equaliser's frame.
         if (symbols_since_on_ >= kEqHoldSymbols && upow > 0.0f) {
-            const float mu = static_cast<float>(train ? kMuTrain : kMuData) / upow;
+            const float mu = mu_ / upow;
             // g = mu e conj(rot);  c_i += g conj(u_i)
             const float mr = mu * er, mi = mu * ei;
-            dsp::kernels::add_scaled_conj(mr * cr + mi * ci, mi * cr - mr * ci, u, taps_);
+            const float gr = mr * cr + mi * ci, gi = mi * cr - mr * ci;
+            k_->axpy_conj(gr, gi, u.data() + 2, taps + 2, n_eq - 2);
+            // c_0 and c_1 from the two newest samples, still in registers: c += g conj(u)
+            c[0] += gr * u_re + gi * u_im;
+            c[1] += gi * u_re - gr * u_im;
+            c[2] += gr * mid_re_ + gi * mid_im_;
+            c[3] += gi * mid_re_ - gr * mid_im_;
         }
-        mse_ += kMseAlpha * (static_cast<double>(er * er + ei * ei) - mse_);
+        mse_ += static_cast<float>(kMseAlpha) * ((er * er + ei * ei) - mse_);
         ++symbols_since_on_;
     }
 
@@ -444,12 +475,12 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     const auto line_bits = static_cast<std::uint32_t>(sixteen_ ? (dibit << 2) | label : dibit);
     const std::uint32_t data = descrambler_.block(line_bits, n_bits);
     const std::uint32_t data4 = data << (4 - n_bits);  // first bit in time at bit 3
-    for (std::size_t i = 0; i < 4; ++i) sym_.bits[i] = static_cast<std::uint8_t>((data4 >> (3 - i)) & 1u);
+    sym_.bits = kNibbleBits[data4 & 15u];
     sym_.n_bits = static_cast<std::uint8_t>(n_bits);
-    detect(step);
+    detect(step, data, n_bits);
 }
 
-void Rx::detect(int step) noexcept {
+void Rx::detect(int step, std::uint32_t data, int n_bits) noexcept {
     if (!st_.carrier) return;
     // V.22bis 6.2: USB1 (every dibit 11: step 3), USB0 (00: step 1), S1 (00/11 alternating).
     // Each window's count of ones kept as it slides: plus the bit entering, minus the one leaving.
@@ -475,20 +506,21 @@ void Rx::detect(int step) noexcept {
     } else {
         st_.s1_since = kNever;
     }
-    // Written with masks, not branches or ternaries (which GCC turns into branches): data bits
-    // are random. run = one ? run + 1 : 0;  since = one ? (run == 0 ? at : since) : kNever.
-    std::int64_t run = st_.ones_run;
-    SampleTime since = st_.ones_since;
-    const std::int64_t not_usb = usb ? 0 : 1;
-    for (std::size_t i = 0; i < sym_.n_bits; ++i) {
-        const std::int64_t one = -(static_cast<std::int64_t>(sym_.bits[i] & 1u) & not_usb);  // all ones or 0
-        const std::int64_t fresh = -static_cast<std::int64_t>(run == 0);
-        const SampleTime start = (sym_.at & fresh) | (since & ~fresh);
-        since = (start & one) | (kNever & ~one);
-        run = (run + 1) & one;
-    }
-    st_.ones_run = run;
-    st_.ones_since = since;
+    // The run of ones over this symbol's n data bits (newest in bit 0; during USB1 they count as
+    // zeros): all ones continue the run (starting it here if there was none); otherwise the run
+    // restarts with the ones at the newest end. With masks, not branches or ternaries (which GCC
+    // turns into branches): data bits are random.
+    const std::uint32_t full = (1u << n_bits) - 1u;
+    const std::uint32_t d = usb ? 0u : data & full;
+    const std::int64_t all = -static_cast<std::int64_t>(d == full);
+    const std::int64_t run = st_.ones_run;
+    const auto tail = static_cast<std::int64_t>(std::countr_one(d));
+    const std::int64_t new_run = ((run + n_bits) & all) | (tail & ~all);
+    const std::int64_t keep = all & -static_cast<std::int64_t>(run > 0);  // continuing a run
+    const SampleTime start = (st_.ones_since & keep) | (sym_.at & ~keep);
+    const std::int64_t some = -static_cast<std::int64_t>(new_run > 0);
+    st_.ones_run = new_run;
+    st_.ones_since = (start & some) | (kNever & ~some);
 }
 
 }  // namespace modem::v22bis

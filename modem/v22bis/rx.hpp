@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "dsp/kernels/kernels.hpp"
 #include "dsp/types.hpp"
 #include "modem/v22bis/coding.hpp"
 #include "modem/v22bis/v22bis.hpp"
@@ -80,7 +81,8 @@ public:
         double carrier_off_dbm0 = -48.0;  ///< V.22 / V.22bis via SRS [1]: OFF below -48 dBm0
         int eq_taps = 16;                 ///< T/2 taps (project choice: 8 symbols span), even, >= 4
     };
-    /// Throws std::invalid_argument on thresholds out of order or a bad tap count.
+    /// Throws std::invalid_argument on thresholds out of order or a bad tap count. The receiver
+    /// runs on the SIMD kernel table active when it is built (dsp::kernels::select() first).
     explicit Rx(const Config& cfg);
     void reset() noexcept;
 
@@ -88,7 +90,7 @@ public:
     void set_sixteen_point(bool on) noexcept { sixteen_ = on; }
     [[nodiscard]] bool sixteen_point() const noexcept { return sixteen_; }
     /// Data mode: AGC frozen, slower equaliser and loops (tracking instead of training).
-    void set_data_mode(bool on) noexcept { data_mode_ = on; }
+    void set_data_mode(bool on) noexcept;
     /// Acquisition again as just after carrier on (fast AGC and timing pull-in, equaliser, carrier
     /// loop, descrambler, detectors), keeping carrier detect, level and the sample clock: for a
     /// retrain (V.22bis 6.4) and for a signal that starts while noise already holds carrier on.
@@ -120,15 +122,18 @@ private:
     void on_instant() noexcept;
     /// One T/2 filter output z at sample time `at`: level, carrier detect, AGC; v = g z, which
     /// also enters the equaliser's delay line.
-    void condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept;
+    [[gnu::always_inline]] inline void condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept;
     void restart_loops() noexcept;
-    void set_period_adj(double v) noexcept;
+    void set_period_adj(float v) noexcept;
     // Complex values travel as (re, im) float pairs on the per-sample path: GCC assembles a cf32
     // argument from two 4-byte stores and one 8-byte load, which stalls on store forwarding.
     void on_symbol(float u_re, float u_im) noexcept;
-    void detect(int step) noexcept;
+    /// Detectors, after a symbol: `step` its quadrant change, `data` its n_bits descrambled bits
+    /// (first in time highest).
+    void detect(int step, std::uint32_t data, int n_bits) noexcept;
 
     Config cfg_;
+    const dsp::kernels::Table* k_;     // the kernel table, fixed at construction (no lookup per call)
     // polyphase matched filter with the carrier folded in
     std::size_t n_taps_ = 0;           // L
     std::vector<float> bank_;          // (kPhases + 1) rows, phase p: fractional delay p / kPhases;
@@ -153,7 +158,7 @@ private:
     // due): integer shifts give the samples to wait and the filter phase, with no division.
     std::int64_t due_ = 0;
     std::int64_t period_fx_ = 0;  // samples per T/2 interval, 2^32 per sample
-    double period_adj_ = 0.0;     // timing loop frequency term (samples per T/2 interval)
+    float period_adj_ = 0.0f;     // timing loop frequency term (samples per T/2 interval)
     bool odd_ = false;       // next T/2 sample is a mid-symbol one
     // The pending mid-symbol instant: its window's last sample (a now() value), filter phase,
     // derot_ index, and now() when it fell.
@@ -161,13 +166,22 @@ private:
     std::size_t mid_phase_ = 0, mid_lo_idx_ = 0;
     float mid_re_ = 0.0f, mid_im_ = 0.0f, prev_re_ = 0.0f, prev_im_ = 0.0f;
     // equaliser
-    std::vector<cf32> taps_;
+    // Taps c_0 .. c_{N-1} at taps_store_[taps_off_ ...], placed so that c_2 starts a 64-byte
+    // line: the kernels read and write c_2 .. c_{N-1} with the same vector stores and loads each
+    // symbol (a load that straddles two earlier vector stores cannot take its data from the store
+    // queue and waits for them to reach the cache), and c_0, c_1 are handled as scalars.
+    std::vector<cf32> taps_store_;
+    std::size_t taps_off_ = 0;
+    std::size_t n_eq_ = 0;
+    cf32* taps() noexcept { return taps_store_.data() + taps_off_; }
     std::vector<cf32> line_;  // 2N: each sample stored twice so the window never wraps
     std::size_t line_pos_ = 0;
     // carrier
     float omega_ = 0.0f;                   // loop frequency, radians per symbol
     float rot_re_ = 1.0f, rot_im_ = 0.0f;  // e^{-j theta}, theta the carrier phase
-    double mse_ = 1.0;
+    float mse_ = 1.0f;
+    // Loop gains of the current mode (training or data), set by set_data_mode().
+    float pll_a_ = 0.0f, pll_b_ = 0.0f, mu_ = 0.0f, timing_ki_ = 0.0f;
     // decisions and detectors
     SymbolDecoder decoder_;
     Descrambler descrambler_;
