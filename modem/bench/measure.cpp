@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "dsp/types.hpp"
+#include "modem/bench/pipeline.hpp"
 
 namespace modem::bench {
 
@@ -24,8 +25,8 @@ constexpr std::size_t kBlock = 160;  // project choice: 20 ms blocks, as the CLI
 /// After a call is finished, it runs this much longer before its outcome is read, so a side that
 /// drops out right after connecting counts as failed (project choice).
 constexpr SampleTime kSettle = dsp::ms_to_samples(500);
-/// Throughput timing starts this far into the far end's data (project choice: past the handshake).
-constexpr SampleTime kTimingLead = dsp::ms_to_samples(500);
+/// Length of the V.21 signal timed (project choice; quick: a quarter).
+constexpr double kV21Seconds = 40.0;
 
 std::uint64_t mix(std::uint64_t x) noexcept {
     x += 0x9E3779B97F4A7C15ull;
@@ -43,6 +44,24 @@ std::uint64_t noise_seed(std::uint64_t seed, Rate rate, Role receiver, double sn
 
 }  // namespace
 
+const SpeedFigure* Figures::speed(std::string_view key) const noexcept {
+    for (const SpeedFigure& s : speeds)
+        if (s.key == key) return &s;
+    return nullptr;
+}
+
+const MemoryFigure* Figures::memory_of(std::string_view key) const noexcept {
+    for (const MemoryFigure& m : memory)
+        if (m.key == key) return &m;
+    return nullptr;
+}
+
+const ScalarFigure* Figures::extra_of(std::string_view key) const noexcept {
+    for (const ScalarFigure& e : extra)
+        if (e.key == key) return &e;
+    return nullptr;
+}
+
 const BerCurve* Figures::curve(int rate_bps, Role receiver) const noexcept {
     for (const BerCurve& c : curves)
         if (c.rate_bps == rate_bps && c.receiver == receiver) return &c;
@@ -57,7 +76,9 @@ std::vector<BerPoint> ber_sweep(Implementation& impl, const OneWay& far, Rate ra
     int clean_run = 0;
     for (const double snr : cfg.snr_db) {
         BerCounter counter(far.bits, cc);
-        auto rx = impl.make_pump(receiver, rate, [&counter](std::uint8_t b) { counter.push(b); });
+        auto rx = impl.make_pump(receiver, rate, [&counter](std::span<const std::uint8_t> bits) {
+            for (std::uint8_t b : bits) counter.push(b);
+        });
         NoisyPlayback play(far.samples, {.snr_db = snr,
                                          .noise_from = far.data_from,
                                          .signal_power = far.data_power,
@@ -150,29 +171,6 @@ double line_power_gain(const audio::SimLine::Direction& dir, std::span<const std
     return got / in;
 }
 
-double measure_ns_per_sample(const std::function<std::unique_ptr<BitReceiver>(BitSink)>& make, const OneWay& far,
-                             double seconds, int repeats) {
-    const std::size_t start = std::min(far.samples.size(), static_cast<std::size_t>(far.data_from + kTimingLead));
-    const std::size_t end = std::min(far.samples.size(), start + static_cast<std::size_t>(seconds * dsp::kFsHz));
-    if (end < start + 10 * kBlock) throw std::invalid_argument("throughput: recording too short");
-    const std::span<const std::int16_t> x(far.samples);
-    double best = std::numeric_limits<double>::infinity();
-    std::size_t ones = 0;  // keeps the decoded bits observable
-    for (int r = 0; r < std::max(1, repeats); ++r) {
-        auto rx = make([&ones](std::uint8_t b) { ones += b; });
-        for (std::size_t pos = 0; pos < start; pos += kBlock) rx->receive(x.subspan(pos, std::min(kBlock, start - pos)));
-        rx->start_timing();
-        const auto t0 = std::chrono::steady_clock::now();
-        for (std::size_t pos = start; pos < end; pos += kBlock) rx->receive(x.subspan(pos, std::min(kBlock, end - pos)));
-        const auto t1 = std::chrono::steady_clock::now();
-        const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
-        best = std::min(best, ns / static_cast<double>(end - start));
-    }
-    volatile std::size_t keep = ones;  // the decoded bits stay observable: no dead-code removal
-    (void)keep;
-    return best;
-}
-
 SweepConfig sweep_config(Rate rate, const BenchOptions& opt) {
     SweepConfig c;
     c.seed = opt.seed;
@@ -200,13 +198,17 @@ BenchInputs make_inputs(const BenchOptions& opt) {
     auto record = [&](Rate rate) {
         const SweepConfig sc = sweep_config(rate, opt);
         std::size_t bits = opt.ber ? sc.skip_bits + sc.max_bits + 4000 : 4000;
-        if (rate == Rate::Bps2400 && opt.throughput)
-            bits = std::max(bits, static_cast<std::size_t>((throughput_seconds(opt) + 1.0) * 2400.0));
+        if (opt.throughput)
+            bits = std::max(bits, static_cast<std::size_t>((throughput_seconds(opt) + 1.0) * static_cast<int>(rate)));
         return record_call({.rate = rate, .data_bits = bits, .seed = opt.seed});
     };
     BenchInputs in;
     in.at_2400 = record(Rate::Bps2400);
-    if (opt.ber) in.at_1200 = record(Rate::Bps1200);
+    if (opt.ber || opt.throughput) in.at_1200 = record(Rate::Bps1200);
+    if (opt.pipeline) {
+        in.v21 = make_v21_signal(opt.quick ? kV21Seconds / 4 : kV21Seconds, opt.seed, in.v21_bits);
+        in.v8_caller = make_v8_caller_signal();
+    }
     return in;
 }
 
@@ -226,6 +228,11 @@ std::uint64_t fingerprint(const BenchInputs& in) noexcept {
             eat(w->bits.size());
             for (std::uint8_t b : w->bits) eat(b);
         }
+    for (const std::vector<std::int16_t>* v : {&in.v21, &in.v8_caller}) {
+        eat(v->size());
+        for (std::int16_t x : *v) eat(static_cast<std::uint16_t>(x));
+    }
+    for (std::uint8_t b : in.v21_bits) eat(b);
     return h;
 }
 
@@ -267,25 +274,7 @@ Figures measure_figures(Implementation& impl, const BenchInputs& inputs, const B
         say("handshake: " + std::to_string(f.handshake->at_2400) + " of " + std::to_string(f.handshake->trials) +
             " at 2400, " + std::to_string(f.handshake->at_1200) + " at 1200");
     }
-    if (opt.throughput) {
-        const OneWay& far = inputs.at_2400.from_answerer;  // a caller receiving at 2400
-        const int repeats = opt.quick ? 3 : 5;
-        const double seconds = throughput_seconds(opt);
-        f.pump_ns_per_sample = measure_ns_per_sample(
-            [&](BitSink s) { return impl.make_pump(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds, repeats);
-        f.tx_ns_per_sample = measure_ns_per_sample(
-            [&](BitSink s) { return impl.make_tx_only(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds, repeats);
-        if (impl.make_rx_only(Role::Caller, Rate::Bps2400, {})) {
-            f.rx_ns_per_sample = measure_ns_per_sample(
-                [&](BitSink s) { return impl.make_rx_only(Role::Caller, Rate::Bps2400, std::move(s)); }, far, seconds,
-                repeats);
-        } else {
-            f.rx_ns_per_sample = std::max(0.0, *f.pump_ns_per_sample - *f.tx_ns_per_sample);
-            f.rx_by_difference = true;
-        }
-        say("throughput: rx " + std::to_string(*f.rx_ns_per_sample) + (f.rx_by_difference ? " (pump - tx)" : "") +
-            " ns/sample, tx " + std::to_string(*f.tx_ns_per_sample) + ", pump " + std::to_string(*f.pump_ns_per_sample));
-    }
+    measure_pipeline(impl, inputs, opt, f);
     f.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return f;
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,9 @@ namespace modem::bench {
 
 /// Receives decoded data bits.
 using BitSink = std::function<void(std::uint8_t)>;
+/// Receives decoded data bits in groups (one symbol's worth for a pump that works that way, one
+/// bit for an implementation whose interface is per bit).
+using BlockSink = std::function<void(std::span<const std::uint8_t>)>;
 
 /// A receiver under test: one end of a call fed a recorded far end. Its own transmit output, if
 /// any, is discarded.
@@ -34,6 +38,29 @@ public:
     virtual void receive(std::span<const std::int16_t> block) = 0;
     /// Called once by the throughput measurement where the timed data part starts.
     virtual void start_timing() {}
+};
+
+/// A whole call between two modems of one implementation (V.8, V.22bis handshake, data both ways
+/// with start-stop framing), on an ideal line: each end hears the other's int16 output one block
+/// (160 samples) later. Timed from construction to both ends having received every byte.
+struct WholeCallConfig {
+    std::size_t bytes = 24000;  ///< random bytes each way (8N1; 24000 = 100 s of data at 2400 bit/s)
+    std::uint64_t seed = 1;
+    double max_seconds = 600.0;  ///< line time after which the call counts as failed
+};
+struct WholeCallResult {
+    bool ok = false;            ///< both ends connected at 2400 and received every byte exactly
+    double line_seconds = 0.0;  ///< line time the call took
+    double wall_seconds = 0.0;  ///< CPU wall time of both ends together
+    std::string note{};         ///< what went wrong, if anything
+};
+
+/// One instance's memory: the object and what it allocates on the heap (measured as the growth of
+/// the allocator's bytes in use over several instances, see heap_bytes_per_instance()).
+struct MemoryFigure {
+    std::string key{};   ///< "v22bis_modem", "v8_endpoint", ...
+    std::string what{};  ///< one-line description
+    double bytes = 0.0;
 };
 
 /// What a call between two modems of one implementation reached so far.
@@ -59,15 +86,26 @@ public:
     virtual ~Implementation() = default;
     [[nodiscard]] virtual std::string name() const = 0;
     [[nodiscard]] virtual std::string version() const = 0;
-    /// The whole modem in `role` (at most `rate`), receiving; bits after its handshake go to sink.
-    virtual std::unique_ptr<BitReceiver> make_pump(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
-    /// For throughput: the same pump, but from start_timing() on only its receiver runs. Null if
-    /// the receiver cannot run without the transmitter; then the receiver's cost is taken as the
+    /// The whole modem in `role` (at most `rate`), receiving; bits after its handshake go to sink
+    /// in the implementation's natural grouping.
+    virtual std::unique_ptr<BitReceiver> make_pump(v22bis::Role role, v22bis::Rate rate, BlockSink sink) = 0;
+    /// For throughput: the receiver alone (its handshake machine and bit delivery included, no
+    /// transmitter), trained on the recording's handshake before start_timing(). Null if the
+    /// receiver cannot run without the transmitter; then the receiver's cost is taken as the
     /// pump's minus the transmitter's (make_tx_only).
-    virtual std::unique_ptr<BitReceiver> make_rx_only(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
+    virtual std::unique_ptr<BitReceiver> make_rx_only(v22bis::Role role, v22bis::Rate rate, BlockSink sink) = 0;
     /// For throughput: the same pump, but from start_timing() on only its transmitter runs (data
     /// mode, input ignored); `sink` sees each data bit the transmitter takes from then on.
-    virtual std::unique_ptr<BitReceiver> make_tx_only(v22bis::Role role, v22bis::Rate rate, BitSink sink) = 0;
+    virtual std::unique_ptr<BitReceiver> make_tx_only(v22bis::Role role, v22bis::Rate rate, BlockSink sink) = 0;
+    /// V.21 channel 1 receiver (300 bit/s FSK), bits to sink. Null if not available.
+    virtual std::unique_ptr<BitReceiver> make_v21_rx(BlockSink) { return nullptr; }
+    /// A V.8 answering endpoint (its receiver and the ANSam / JM it sends in reply, output
+    /// discarded). Null if not available.
+    virtual std::unique_ptr<BitReceiver> make_v8_answerer() { return nullptr; }
+    /// One whole call (see WholeCallConfig); nullopt if not available.
+    virtual std::optional<WholeCallResult> run_whole_call(const WholeCallConfig&) { return std::nullopt; }
+    /// Memory per instance of the implementation's parts, measured over `instances` of each.
+    virtual std::vector<MemoryFigure> memory(int /*instances*/) { return {}; }
     /// A caller and an answerer with default settings and 2400 bit/s allowed.
     virtual std::unique_ptr<CallPair> make_call() = 0;
     /// Mean transmit power (float units) in data mode of its caller (first) and answerer (second).
@@ -126,13 +164,6 @@ HandshakeResult run_handshake_trials(Implementation& impl, const HandshakeConfig
 /// given signal (at most the first 2 s of it are used).
 double line_power_gain(const audio::SimLine::Direction& dir, std::span<const std::int16_t> signal);
 
-// ---- Throughput ----
-
-/// Nanoseconds per sample of `make()`'s receiver on the data part of `far` (after an untimed
-/// prefix up to 0.5 s into data), in blocks of 160, best of `repeats`, up to `seconds` of signal.
-double measure_ns_per_sample(const std::function<std::unique_ptr<BitReceiver>(BitSink)>& make, const OneWay& far,
-                             double seconds, int repeats);
-
 // ---- Everything ----
 
 struct BerCurve {
@@ -140,6 +171,28 @@ struct BerCurve {
     v22bis::Role receiver = v22bis::Role::Caller;  ///< the end under test
     std::vector<BerPoint> points{};
     Threshold threshold{};                           ///< SNR at BER 1e-5
+};
+
+/// Speed of one part of the pipeline on a given signal.
+struct SpeedFigure {
+    std::string key{};            ///< stable name: "v21_rx", "v22bis_rx_2400", "whole_call", ...
+    std::string what{};           ///< one-line description of what was timed
+    double ns_per_sample = 0.0;   ///< wall nanoseconds per 8 kHz sample of signal (best of the repeats)
+    double signal_seconds = 0.0;  ///< length of the timed signal (line time)
+    bool ok = true;               ///< the part did its job on the signal (decoded it, connected, ...)
+    std::string note{};
+    /// Seconds of signal processed per second of wall time.
+    [[nodiscard]] double x_real_time() const noexcept {
+        return ns_per_sample > 0.0 ? 1e9 / (ns_per_sample * dsp::kFsHz) : 0.0;
+    }
+};
+
+/// Any other figure of one implementation: start-up time, channels per core, scaling.
+struct ScalarFigure {
+    std::string key{};
+    std::string what{};
+    double value = 0.0;
+    std::string unit{};  ///< "ms", "channels", "x", ...
 };
 
 struct Figures {
@@ -151,9 +204,15 @@ struct Figures {
     bool rx_by_difference = false;               ///< rx_ns_per_sample is pump - tx
     std::optional<double> tx_ns_per_sample{};    ///< transmitter alone, data mode
     std::optional<double> pump_ns_per_sample{};  ///< receiver and transmitter of one end
+    std::vector<SpeedFigure> speeds{};           ///< every timed part (pipeline figures), in table order
+    std::vector<MemoryFigure> memory{};          ///< memory per instance of the parts
+    std::vector<ScalarFigure> extra{};           ///< start-up, channels per core, ...
     double run_seconds = 0.0;
     std::uint64_t inputs_fingerprint = 0;  ///< fingerprint() of the inputs the figures were measured on
     [[nodiscard]] const BerCurve* curve(int rate_bps, v22bis::Role receiver) const noexcept;
+    [[nodiscard]] const SpeedFigure* speed(std::string_view key) const noexcept;
+    [[nodiscard]] const MemoryFigure* memory_of(std::string_view key) const noexcept;
+    [[nodiscard]] const ScalarFigure* extra_of(std::string_view key) const noexcept;
 };
 
 /// The BER target of the figures (the definition of "the threshold").
@@ -165,6 +224,9 @@ struct BenchOptions {
     int trials = 100;           ///< handshake calls
     std::size_t max_bits = 0;   ///< bits per BER point; 0: 3e6 at 2400 and 2e6 at 1200 (quick: 3e5, 2e5)
     bool ber = true, handshake = true, throughput = true;
+    bool pipeline = true;       ///< V.21, V.8, whole call and memory figures
+    WholeCallConfig call{};     ///< the whole call
+    int memory_instances = 64;  ///< instances per memory figure
     std::ostream* progress = nullptr;  ///< one line per finished curve or group, may be null
 };
 
@@ -172,6 +234,9 @@ struct BenchOptions {
 struct BenchInputs {
     Recording at_2400;
     Recording at_1200;
+    std::vector<std::int16_t> v21{};           ///< V.21 channel 1 FSK of v21_bits (pipeline only)
+    std::vector<std::uint8_t> v21_bits{};
+    std::vector<std::int16_t> v8_caller{};     ///< what a V.8 caller sends in a whole negotiation
 };
 BenchInputs make_inputs(const BenchOptions& opt);
 /// FNV-1a over every recorded sample, data bit and data start: two processes that report the same

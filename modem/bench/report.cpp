@@ -74,6 +74,20 @@ nlohmann::ordered_json to_json(const Figures& f) {
     j["rx_by_difference"] = f.rx_by_difference;
     j["tx_ns_per_sample"] = f.tx_ns_per_sample ? nlohmann::ordered_json(*f.tx_ns_per_sample) : nullptr;
     j["pump_ns_per_sample"] = f.pump_ns_per_sample ? nlohmann::ordered_json(*f.pump_ns_per_sample) : nullptr;
+    j["speeds"] = nlohmann::ordered_json::array();
+    for (const SpeedFigure& sp : f.speeds)
+        j["speeds"].push_back({{"key", sp.key},
+                               {"what", sp.what},
+                               {"ns_per_sample", sp.ns_per_sample},
+                               {"x_real_time", sp.x_real_time()},
+                               {"signal_seconds", sp.signal_seconds},
+                               {"ok", sp.ok},
+                               {"note", sp.note}});
+    j["memory"] = nlohmann::ordered_json::array();
+    for (const MemoryFigure& m : f.memory) j["memory"].push_back({{"key", m.key}, {"what", m.what}, {"bytes", m.bytes}});
+    j["extra"] = nlohmann::ordered_json::array();
+    for (const ScalarFigure& e : f.extra)
+        j["extra"].push_back({{"key", e.key}, {"what", e.what}, {"value", e.value}, {"unit", e.unit}});
     return j;
 }
 
@@ -107,6 +121,18 @@ Figures figures_from_json(const nlohmann::json& j) {
         f.rx_by_difference = j.at("rx_by_difference").get<bool>();
         if (const auto& v = j.at("tx_ns_per_sample"); !v.is_null()) f.tx_ns_per_sample = v.get<double>();
         if (const auto& v = j.at("pump_ns_per_sample"); !v.is_null()) f.pump_ns_per_sample = v.get<double>();
+        for (const auto& js : j.at("speeds"))
+            f.speeds.push_back({.key = js.at("key").get<std::string>(),
+                                .what = js.at("what").get<std::string>(),
+                                .ns_per_sample = js.at("ns_per_sample").get<double>(),
+                                .signal_seconds = js.at("signal_seconds").get<double>(),
+                                .ok = js.at("ok").get<bool>(),
+                                .note = js.at("note").get<std::string>()});
+        for (const auto& jm : j.at("memory"))
+            f.memory.push_back({jm.at("key").get<std::string>(), jm.at("what").get<std::string>(), jm.at("bytes").get<double>()});
+        for (const auto& je : j.at("extra"))
+            f.extra.push_back({je.at("key").get<std::string>(), je.at("what").get<std::string>(),
+                               je.at("value").get<double>(), je.at("unit").get<std::string>()});
         return f;
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("bench json: ") + e.what());
@@ -202,6 +228,110 @@ void print_table(std::ostream& os, const Figures& ours, const Figures* theirs, c
     line(head);
     os << std::string(w[0] + w[1] + w[2] + w[3] + w[4] + 12, '-') << '\n';
     for (const Row& r : rows) line(r);
+}
+
+namespace {
+
+std::string significant(double v) {
+    char buf[32];
+    if (v >= 100.0) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else if (v >= 10.0) std::snprintf(buf, sizeof buf, "%.1f", v);
+    else std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+std::string bytes_text(double b) {
+    if (b >= 1024.0 * 1024.0) return fixed(b / (1024.0 * 1024.0), 2) + " MiB";
+    if (b >= 1024.0) return fixed(b / 1024.0, 1) + " KiB";
+    return fixed(b, 0) + " B";
+}
+
+/// Aligned columns, a rule under the head.
+void print_rows(std::ostream& os, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> w;
+    for (const auto& r : rows)
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (w.size() <= i) w.push_back(0);
+            w[i] = std::max(w[i], r[i].size());
+        }
+    std::size_t total = 0;
+    for (std::size_t x : w) total += x + 3;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        for (std::size_t i = 0; i < rows[k].size(); ++i) {
+            os << (i ? " | " : "");
+            if (i + 1 < rows[k].size()) os << std::left << std::setw(static_cast<int>(w[i]));
+            os << rows[k][i];
+        }
+        os << '\n';
+        if (k == 0) os << std::string(total > 3 ? total - 3 : total, '-') << '\n';
+    }
+}
+
+}  // namespace
+
+void print_pipeline_table(std::ostream& os, const Figures& ours, const Figures* theirs, const std::string& theirs_note,
+                          const Targets& targets) {
+    const std::string them = theirs ? theirs->implementation : std::string("spandsp");
+    std::vector<std::vector<std::string>> rows{{"timed part (8 kHz samples)", ours.implementation + " ns/sample",
+                                                ours.implementation + " x real time", them + " ns/sample",
+                                                them + " x real time", "speed-up", "target", "pass"}};
+    for (const SpeedFigure& s : ours.speeds) {
+        const SpeedFigure* t = theirs ? theirs->speed(s.key) : nullptr;
+        std::vector<std::string> r{s.what + (s.ok ? "" : " [NOT OK: " + s.note + "]"), significant(s.ns_per_sample),
+                                   significant(s.x_real_time())};
+        if (t) {
+            r.push_back(significant(t->ns_per_sample) + (t->ok ? "" : " [NOT OK]"));
+            r.push_back(significant(t->x_real_time()));
+            r.push_back(fixed(t->ns_per_sample / s.ns_per_sample, 2) + "x");
+        } else {
+            const std::string n = theirs ? std::string("-") : theirs_note;
+            r.insert(r.end(), {n, "-", "-"});
+        }
+        std::string target = "-", pass = "-";
+        const bool speedup_target = s.key.rfind("v22bis_rx_", 0) == 0 || s.key.rfind("v22bis_tx_", 0) == 0 ||
+                                    s.key == "v21_rx" || s.key == "v8_answer";
+        if (speedup_target) {
+            target = ">= " + fixed(targets.speedup, 0) + "x " + them;
+            if (t) pass = t->ns_per_sample / s.ns_per_sample >= targets.speedup && s.ok ? "yes" : "NO";
+        } else if (s.key == "whole_call") {
+            target = ">= " + fixed(targets.call_x_real_time, 0) + "x real time";
+            pass = s.x_real_time() >= targets.call_x_real_time && s.ok ? "yes" : "NO";
+        } else if (s.key.rfind("decode", 0) == 0) {
+            target = ">= " + fixed(targets.decode_x_real_time, 0) + "x real time";
+            pass = s.x_real_time() >= targets.decode_x_real_time && s.ok ? "yes" : "NO";
+        }
+        r.push_back(target);
+        r.push_back(pass);
+        rows.push_back(std::move(r));
+    }
+    if (rows.size() > 1) {
+        print_rows(os, rows);
+        os << '\n';
+    }
+
+    std::vector<std::vector<std::string>> mem{{"memory per instance (object + heap)", ours.implementation, them, "target", "pass"}};
+    for (const MemoryFigure& m : ours.memory) {
+        const MemoryFigure* t = theirs ? theirs->memory_of(m.key) : nullptr;
+        const bool limited = m.key == "v22bis_modem" || m.key == "session_in_data" || m.key == "bank_channel";
+        mem.push_back({m.what, bytes_text(m.bytes), t ? bytes_text(t->bytes) : (theirs ? "-" : theirs_note),
+                       limited ? "< " + bytes_text(targets.memory_bytes) : "-",
+                       limited ? (m.bytes < targets.memory_bytes ? "yes" : "NO") : "-"});
+    }
+    if (mem.size() > 1) {
+        print_rows(os, mem);
+        os << '\n';
+    }
+
+    std::vector<std::vector<std::string>> other{{"other figures", ours.implementation, "target", "pass"}};
+    for (const ScalarFigure& e : ours.extra) {
+        std::string target = "-", pass = "-";
+        if (e.key == "channels_per_core") {
+            target = ">= " + fixed(targets.channels_per_core, 0);
+            pass = e.value >= targets.channels_per_core ? "yes" : "NO";
+        }
+        other.push_back({e.what, significant(e.value) + " " + e.unit, target, pass});
+    }
+    if (other.size() > 1) print_rows(os, other);
 }
 
 void write_ber_csv(const std::string& path, std::span<const Figures> figures) {

@@ -22,6 +22,12 @@ struct Targets {
     double handshake_snr_db = 16.0;         ///< ... at this SNR
     double throughput_factor = 3.0;         ///< receiver at least this many times faster than spandsp's v22bis_rx
     double spandsp_rx_ns_reference = 18.0;  ///< spandsp's v22bis_rx as quoted in the issue, when not measured
+    // Issue 8 (pipeline performance):
+    double speedup = 3.0;                   ///< V.22bis rx and tx, V.21 and V.8 receive: >= 3x spandsp
+    double call_x_real_time = 5000.0;       ///< a whole call at least this many times real time
+    double decode_x_real_time = 500.0;      ///< `squeal decode` at least this many times real time
+    double channels_per_core = 2000.0;      ///< simultaneous 2400 bit/s duplex modems per core
+    double memory_bytes = 256.0 * 1024.0;   ///< per modem
 };
 
 nlohmann::ordered_json to_json(const Figures& f);
@@ -32,6 +38,12 @@ Figures figures_from_json(const nlohmann::json& j);
 /// column shows `theirs_note` (e.g. "not built (needs libspandsp-dev)").
 void print_table(std::ostream& os, const Figures& ours, const Figures* theirs, const std::string& theirs_note,
                  const Targets& targets = {});
+
+/// The pipeline figures side by side: per timed part ns/sample and multiple of real time of
+/// both, the speed-up over spandsp and the issue's target; then memory per instance and the
+/// other figures (start-up, channels).
+void print_pipeline_table(std::ostream& os, const Figures& ours, const Figures* theirs, const std::string& theirs_note,
+                          const Targets& targets = {});
 
 /// Text of a threshold: "12.13 dB", "<= 8.00 dB" (below the grid), "> 17.00 dB", "-".
 std::string threshold_text(const Threshold& t);

@@ -14,9 +14,12 @@
 #include <string>
 
 #include "dsp/types.hpp"
+#include "modem/bench/baseline.hpp"
 #include "modem/bench/ber.hpp"
+#include "modem/bench/channels.hpp"
 #include "modem/bench/measure.hpp"
 #include "modem/bench/ours.hpp"
+#include "modem/bench/pipeline.hpp"
 #include "modem/bench/report.hpp"
 #include "modem/bench/signals.hpp"
 
@@ -269,11 +272,9 @@ TEST_CASE("ber_sweep: our modem on the recorded far end is error-free at 20 dB a
 }
 
 TEST_CASE("OurImplementation: the transmitter-only path sends data at 2400 bit/s once timing starts") {
-    // The receiver's throughput is the pump's minus this path's, so it must be doing the real work.
     OurImplementation ours;
-    CHECK(ours.make_rx_only(Role::Caller, Rate::Bps2400, {}) == nullptr);
     std::size_t bits = 0;
-    auto tx = ours.make_tx_only(Role::Caller, Rate::Bps2400, [&bits](std::uint8_t) { ++bits; });
+    auto tx = ours.make_tx_only(Role::Caller, Rate::Bps2400, [&bits](std::span<const std::uint8_t> b) { bits += b.size(); });
     const std::vector<std::int16_t> silence(160, 0);
     for (int i = 0; i < 50; ++i) tx->receive(silence);  // 1 s in the pump: no data yet
     CHECK(bits == 0);
@@ -281,4 +282,174 @@ TEST_CASE("OurImplementation: the transmitter-only path sends data at 2400 bit/s
     for (int i = 0; i < 50; ++i) tx->receive(silence);  // 1 s of data: 2400 bits, +/- a symbol
     CHECK(bits >= 2392);
     CHECK(bits <= 2408);
+}
+
+TEST_CASE("OurImplementation: the receiver alone trains on the recorded handshake and decodes the far end error-free") {
+    // The receive-only figure must time a receiver doing the real work: in data, every bit right.
+    OurImplementation ours;
+    for (Rate rate : {Rate::Bps2400, Rate::Bps1200}) {
+        CAPTURE(static_cast<int>(rate));
+        const Recording rec = record_call({.rate = rate, .data_bits = 6000, .seed = 5});
+        BerCounter counter(rec.from_answerer.bits, {.skip_bits = 600, .max_bits = 4000});
+        auto rx = ours.make_rx_only(Role::Caller, rate, [&](std::span<const std::uint8_t> b) {
+            for (std::uint8_t v : b) counter.push(v);
+        });
+        REQUIRE(rx != nullptr);
+        const std::span<const std::int16_t> x(rec.from_answerer.samples);
+        for (std::size_t pos = 0; pos < x.size(); pos += 160) rx->receive(x.subspan(pos, std::min<std::size_t>(160, x.size() - pos)));
+        const BerPoint p = counter.result(99.0, true);
+        CHECK(p.aligned);
+        CHECK(p.bits == 4000);
+        CHECK(p.errors == 0);
+    }
+}
+
+TEST_CASE("make_v21_signal: our V.21 receiver gets the bits back; time_signal and the V.8 answerer run on it") {
+    std::vector<std::uint8_t> sent;
+    const auto x = make_v21_signal(2.0, 3, sent);
+    CHECK(x.size() == 16000);
+    CHECK(sent.size() >= 600);  // 300 bit/s for 2 s, plus what is queued
+    OurImplementation ours;
+    std::vector<std::uint8_t> got;
+    auto rx = ours.make_v21_rx([&got](std::span<const std::uint8_t> b) { got.insert(got.end(), b.begin(), b.end()); });
+    for (std::size_t pos = 0; pos < x.size(); pos += 160) rx->receive(std::span<const std::int16_t>(x).subspan(pos, 160));
+    // After the carrier comes on the bits are the sent ones from some offset (carrier detect delay).
+    REQUIRE(got.size() >= 550);
+    // got[40 + i] == sent[40 + i + d] for one shift d (bits lost or gained before lock), 500 bits.
+    bool found = false;
+    for (int d = -30; d <= 30 && !found; ++d) {
+        bool same = true;
+        for (std::size_t i = 0; i < 500 && same; ++i)
+            same = got[40 + i] == sent[static_cast<std::size_t>(40 + static_cast<int>(i) + d)];
+        found = same;
+    }
+    CHECK(found);
+    const double ns = time_signal([&] { return ours.make_v21_rx({}); }, x, 1);
+    CHECK(ns > 0.0);
+    CHECK(ns < 1e5);
+    const auto v8 = make_v8_caller_signal();
+    CHECK(v8.size() > 8000);  // a negotiation takes more than a second
+    CHECK(time_signal([&] { return ours.make_v8_answerer(); }, v8, 1) > 0.0);
+}
+
+TEST_CASE("heap_bytes_per_instance: counts what each instance allocates") {
+    const double b = heap_bytes_per_instance([] { return std::shared_ptr<void>(std::make_shared<std::vector<char>>(10000)); }, 16);
+    CHECK(b >= 10000.0);
+    CHECK(b <= 10000.0 + 256.0);  // the control block, the vector object and malloc's headers
+    CHECK_THROWS_AS(heap_bytes_per_instance([] { return std::shared_ptr<void>(); }, 0), std::invalid_argument);
+}
+
+TEST_CASE("OurImplementation: a short whole call connects at 2400 and moves every byte both ways") {
+    OurImplementation ours;
+    const auto r = ours.run_whole_call({.bytes = 300, .seed = 2});
+    REQUIRE(r.has_value());
+    CHECK(r->ok);
+    CHECK(r->note.empty());
+    CHECK(r->line_seconds > 2.0);   // V.8 and the handshake alone take seconds
+    CHECK(r->line_seconds < 20.0);
+    CHECK(r->wall_seconds > 0.0);
+    const auto mem = ours.memory(4);
+    REQUIRE(mem.size() == 3);
+    for (const MemoryFigure& m : mem) {
+        CAPTURE(m.key);
+        CHECK(m.bytes > 1000.0);
+        CHECK(m.bytes < 4.0 * 1024 * 1024);
+    }
+}
+
+TEST_CASE("run_channels: every modem of a small bank reaches data and receives in the timed part") {
+    const ChannelsResult r = run_channels({.channels = 4, .seconds = 0.5, .threads = 2});
+    CHECK(r.all_in_data);
+    CHECK(r.data_flowed);
+    CHECK(r.line_seconds == doctest::Approx(0.5));
+    CHECK(r.x_real_time() > 1.0);
+    CHECK(r.sustained() == doctest::Approx(4 * r.x_real_time()));
+    CHECK_THROWS_AS(run_channels({.channels = 6, .threads = 2}), std::invalid_argument);  // 3 ends per thread
+}
+
+namespace {
+
+Figures pipeline_figures(const std::string& name, double rx_ns) {
+    Figures f = sample_figures(name, 12.0);
+    f.speeds = {{.key = "v22bis_rx_2400", .what = "rx", .ns_per_sample = rx_ns, .signal_seconds = 20.0},
+                {.key = "whole_call", .what = "call", .ns_per_sample = 20.0, .signal_seconds = 100.0, .ok = true},
+                {.key = "decode", .what = "decode", .ns_per_sample = 100.0, .signal_seconds = 600.0, .ok = false, .note = "n"}};
+    f.memory = {{"v22bis_modem", "pump", 50000.0}};
+    f.extra = {{"channels_per_core", "per core", 5000.0, "modems"}, {"startup_version_ms", "start", 3.0, "ms"}};
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("Figures JSON: every pipeline field is written and read back") {
+    const Figures f = pipeline_figures("squeal", 5.0);
+    const auto j = to_json(f);
+    for (const char* k : {"implementation", "version", "run_seconds", "inputs_fingerprint", "ber", "handshake",
+                          "rx_ns_per_sample", "rx_by_difference", "tx_ns_per_sample", "pump_ns_per_sample", "speeds",
+                          "memory", "extra"})
+        CHECK_MESSAGE(j.contains(k), k);
+    for (const char* k : {"key", "what", "ns_per_sample", "x_real_time", "signal_seconds", "ok", "note"})
+        CHECK_MESSAGE(j["speeds"][0].contains(k), k);
+    CHECK(j["speeds"][0]["x_real_time"].get<double>() == doctest::Approx(1e9 / (5.0 * 8000.0)));
+    const Figures g = figures_from_json(nlohmann::json::parse(j.dump()));
+    REQUIRE(g.speeds.size() == 3);
+    CHECK(g.speeds[2].key == "decode");
+    CHECK_FALSE(g.speeds[2].ok);
+    CHECK(g.speeds[2].note == "n");
+    CHECK(g.speed("whole_call")->ns_per_sample == 20.0);
+    REQUIRE(g.memory_of("v22bis_modem") != nullptr);
+    CHECK(g.memory_of("v22bis_modem")->bytes == 50000.0);
+    CHECK(g.extra_of("channels_per_core")->value == 5000.0);
+    CHECK(g.extra_of("startup_version_ms")->unit == "ms");
+}
+
+TEST_CASE("print_pipeline_table: speed-ups over spandsp and real-time targets get verdicts") {
+    const Figures ours = pipeline_figures("squeal", 5.0);
+    const Figures theirs = pipeline_figures("spandsp", 18.0);
+    std::ostringstream os;
+    print_pipeline_table(os, ours, &theirs, "");
+    const std::string t = os.str();
+    CHECK(t.find("3.60x") != std::string::npos);   // 18 / 5
+    CHECK(t.find("6250") != std::string::npos);    // whole call: 1e9 / (20 * 8000) x real time
+    auto row = [](const std::string& table, const std::string& start) {
+        std::istringstream in(table);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind(start, 0) == 0) return line;
+        return std::string();
+    };
+    CHECK(row(t, "call").find(">= 5000x real time") != std::string::npos);
+    CHECK(row(t, "call").ends_with("| yes"));
+    CHECK(row(t, "rx").ends_with("| yes"));
+    CHECK(t.find("NOT OK") != std::string::npos);  // the decode figure that failed says so
+    std::ostringstream slow;
+    print_pipeline_table(slow, pipeline_figures("squeal", 7.0), &theirs, "");
+    CHECK(row(slow.str(), "rx").ends_with("| NO"));  // 18 / 7 < 3
+}
+
+TEST_CASE("baseline: a ratio 20 % down is flagged, 5 % down is not, and the file round-trips") {
+    const Figures theirs = pipeline_figures("spandsp", 18.0);
+    const Ratios base = ratios_of(pipeline_figures("squeal", 5.0), &theirs);
+    CHECK(base.at("speedup.v22bis_rx_2400") == doctest::Approx(3.6));
+    CHECK(base.count("x_real_time.whole_call") == 1);
+    CHECK(base.count("extra.channels_per_core") == 1);
+    CHECK(base.count("extra.startup_version_ms") == 0);  // times are not ratios
+    Ratios now = base;
+    now["speedup.v22bis_rx_2400"] *= 0.8;   // 20 % drop
+    now["x_real_time.whole_call"] *= 0.95;  // 5 %: noise
+    const auto regs = compare(base, now);
+    REQUIRE(regs.size() == 1);
+    CHECK(regs[0].name == "speedup.v22bis_rx_2400");
+    CHECK(regs[0].drop() == doctest::Approx(0.2));
+    std::ostringstream os;
+    print_regressions(os, regs, base.size());
+    CHECK(os.str().find("WARNING: speedup.v22bis_rx_2400 fell 20.0 %") != std::string::npos);
+    // A slower receiver measured the same way shows up as the same warning.
+    const Ratios slower = ratios_of(pipeline_figures("squeal", 6.25), &theirs);  // 18/6.25 = 2.88 = 0.8 * 3.6
+    CHECK(compare(base, slower).size() >= 1);
+    const auto dir = temp_dir("baseline");
+    save_baseline((dir / "b.json").string(), base, "test");
+    CHECK(load_baseline((dir / "b.json").string()) == base);
+    CHECK_THROWS_AS(load_baseline((dir / "missing.json").string()), std::runtime_error);
+    CHECK_THROWS_AS(baseline_from_json(nlohmann::json::parse(R"({"ratios": {"a": "x"}})")), std::runtime_error);
+    std::filesystem::remove_all(dir);
 }
