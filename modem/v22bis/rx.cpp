@@ -228,7 +228,7 @@ void Rx::reset() noexcept {
     std::fill(line_.begin(), line_.end(), cf32{});
     line_pos_ = 0;
     sixteen_ = false;
-    set_data_mode(false);
+    set_mode_gains(false);
     sym_ = {};
     st_ = {};
     now_ = 0;
@@ -259,7 +259,7 @@ bool Rx::push(float x) noexcept {
     return decided_;
 }
 
-void Rx::set_data_mode(bool on) noexcept {
+void Rx::set_mode_gains(bool on) noexcept {
     data_mode_ = on;
     pll_a_ = static_cast<float>(on ? kPllAData : kPllATrain);
     pll_b_ = static_cast<float>(on ? kPllBData : kPllBTrain);

@@ -90,7 +90,9 @@ public:
     void set_sixteen_point(bool on) noexcept { sixteen_ = on; }
     [[nodiscard]] bool sixteen_point() const noexcept { return sixteen_; }
     /// Data mode: AGC frozen, slower equaliser and loops (tracking instead of training).
-    void set_data_mode(bool on) noexcept;
+    void set_data_mode(bool on) noexcept {
+        if (on != data_mode_ || pll_a_ == 0.0f) set_mode_gains(on);  // the modem calls this every symbol
+    }
     /// Acquisition again as just after carrier on (fast AGC and timing pull-in, equaliser, carrier
     /// loop, descrambler, detectors), keeping carrier detect, level and the sample clock: for a
     /// retrain (V.22bis 6.4) and for a signal that starts while noise already holds carrier on.
@@ -124,6 +126,7 @@ private:
     /// also enters the equaliser's delay line.
     [[gnu::always_inline]] inline void condition(float zr, float zi, SampleTime at, float& vr, float& vi) noexcept;
     void restart_loops() noexcept;
+    void set_mode_gains(bool data) noexcept;
     void set_period_adj(float v) noexcept;
     // Complex values travel as (re, im) float pairs on the per-sample path: GCC assembles a cf32
     // argument from two 4-byte stores and one 8-byte load, which stalls on store forwarding.
