@@ -30,6 +30,8 @@ struct CallArgs {
     int rate = 2400;
     std::string guard = "none";
     std::string format = "8N1";
+    std::string ec = "on";         ///< V.42 error correction: off, on (LAPM when both can), require
+    std::string answer_ec;         ///< loopback only: the answerer's --ec ("" = same as --ec)
     std::string send;              ///< "" = stdin (not with --audio pipe), "-" = stdin
     std::string recv;              ///< "" = stdout (not with --audio pipe), "-" = stdout
     bool wait_dialtone = false;

@@ -243,6 +243,11 @@ void add_common_options(CLI::App& cmd, CallArgs& a, bool loopback) {
                    "character format of the serial data: data bits 5-8, parity N/E/O/M/S, stop bits 1-2 "
                    "(8N1, 7E1, 7O1, 8E1, 8N2, ...)")
         ->capture_default_str();
+    cmd.add_option("--ec", a.ec,
+                   "V.42 error correction (LAPM): on = when both ends can (V.8's LAPM bit, or the V.42 "
+                   "detection phase without V.8), else plain characters; off; require = hang up without it")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"off", "on", "require"}));
     cmd.add_option("--level", a.level_dbm0, "data transmit level in dBm0")->capture_default_str()->check(CLI::Range(-40.0, 0.0));
     cmd.add_flag("--quiet,-q", a.quiet, "print no progress lines on stderr, only the final result");
     if (!loopback) {
@@ -298,6 +303,8 @@ void add_v8(CLI::App& app, Action& action) {
     add_common_options(*cmd, *args, true);
     cmd->add_option("--answer-offer", args->answer_offer, "with --v8-only: the answerer's modulations (default: --offer)");
     cmd->add_flag("--ci", args->ci, "with --v8-only: the caller sends CI bursts");
+    cmd->add_option("--answer-ec", args->answer_ec, "the answerer's --ec (default: the same as --ec)")
+        ->check(CLI::IsMember({"off", "on", "require"}));
     cmd->add_option("--ansam", args->ansam, "answer tone: plain or reversals")->capture_default_str();
     cmd->add_option("--number", args->number, "the caller dials these digits and the answerer waits for them")
         ->capture_default_str();

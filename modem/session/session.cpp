@@ -6,6 +6,7 @@
 #include "modem/session/session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace modem::session {
@@ -41,6 +42,14 @@ constexpr double kAnyNumberPauseS = 1.5;
 /// `squeal loopback --rate 1200 --snr 20 --cut-at 2 -v` and `--snr 5 -v`.
 constexpr double kNoiseOnlySnrDb = 8.0;
 constexpr double kNoiseOnlyS = 1.0;
+/// V.42: received octets moved from LAPM to read() while fewer than this wait there; beyond, the
+/// LAPM receive buffer fills and RNR stops the far end. Project choice.
+constexpr std::size_t kLapmReadAhead = 8192;
+/// V.42: after the far end released the link (our UA sent), the carrier stays this long so the
+/// UA leaves the pump before we go quiet. Project choice.
+constexpr double kAfterReleaseMs = 300.0;
+/// V.42 T401 per line rate: about 4800 bit times either way (see v42::Lapm::Config). Project choice.
+constexpr double kT401Ms2400 = 2000.0, kT401Ms1200 = 4000.0;
 
 bool valid_digits(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) {
@@ -83,6 +92,21 @@ std::string_view to_string(End e) noexcept {
     case End::NoCarrier: return "no_carrier";
     }
     return "?";
+}
+
+std::string_view to_string(Ec e) noexcept {
+    switch (e) {
+    case Ec::Off: return "off";
+    case Ec::On: return "on";
+    case Ec::Require: return "require";
+    }
+    return "?";
+}
+
+std::string ConnectInfo::connect_text() const {
+    std::string t = "CONNECT " + std::to_string(rate_bps);
+    if (protocol == "LAPM") t += "/LAPM";
+    return t;
 }
 
 std::string_view result_text(End e) noexcept {
@@ -161,6 +185,15 @@ void Session::enter(Phase p, std::string_view why) {
 void Session::finish(End e, std::string_view why) {
     end_ = e;
     tone_.reset();
+    if (link_ == Link::Lapm && connect_) {
+        update_lapm_stats();
+        auto c = Event::make(now_, EventKind::Info, kSource, "v42", "LAPM frames sent/received, resent, FCS errors");
+        c.with("frames_sent", static_cast<std::int64_t>(stats_.frames_sent))
+            .with("frames_received", static_cast<std::int64_t>(stats_.frames_received))
+            .with("retransmissions", static_cast<std::int64_t>(stats_.retransmissions))
+            .with("fcs_errors", static_cast<std::int64_t>(stats_.fcs_errors));
+        emit(cfg_.trace, c);
+    }
     const EventKind kind = e == End::LocalHangup ? EventKind::Info : EventKind::Failed;
     auto ev = Event::make(now_, kind, kSource, e == End::LocalHangup ? "hangup" : result_text(e), why);
     ev.with("end", to_string(e));
@@ -176,8 +209,10 @@ void Session::start_tone(const tones::ToneSequence::Config& seq, std::string_vie
 void Session::start_v8() {
     v8::V8Endpoint::Config c;
     c.role = cfg_.role == Role::Caller ? v8::Role::Caller : v8::Role::Answerer;
-    // Only what this session can run after V.8: V.22bis (which covers V.22), no LAPM until V.42.
-    const v8::Capabilities caps{.modulations = v8::ModulationSet{v8::Modulation::V22bis}, .lapm = false};
+    // Only what this session can run after V.8: V.22bis (which covers V.22), and LAPM when V.42
+    // error correction is wanted.
+    const v8::Capabilities caps{.modulations = v8::ModulationSet{v8::Modulation::V22bis},
+                                .lapm = cfg_.ec != Ec::Off};
     c.call.caps = caps;
     c.answer.caps = caps;
     c.call.tone_timeout_ms = cfg_.answer_wait_s * 1000.0;
@@ -210,22 +245,33 @@ void Session::start_pump(SampleTime initial_silence) {
     pump_ = std::make_unique<v22bis::Modem>(mc);
     // One call per symbol (2 or 4 bits) rather than one per bit.
     pump_->set_block_source([this](std::span<std::uint8_t> bits) {
-        for (auto& b : bits) b = tx_.next_bit();
+        if (link_ == Link::Async) {
+            for (auto& b : bits) b = tx_.next_bit();
+        } else {
+            for (auto& b : bits) b = line_bit();
+        }
     });
     pump_->set_block_sink([this](std::span<const std::uint8_t> bits) {
-        for (const auto b : bits) rx_.push_bit(b);
+        if (link_ == Link::Async) {
+            for (const auto b : bits) rx_.push_bit(b);
+        } else {
+            for (const auto b : bits) line_in(b);
+        }
     });
     enter(Phase::Training, start_up_ == "V.8" ? "V.8 done" : "answer tone (no V.8)");
 }
 
 void Session::on_connected() {
     const bool fast = pump_->rate() == v22bis::Rate::Bps2400;
+    const bool lapm = link_ == Link::Lapm;
     connect_ = ConnectInfo{.modulation = fast ? "V.22bis" : "V.22",
                            .rate_bps = fast ? 2400 : 1200,
                            .start_up = start_up_,
-                           .protocol = "none",
+                           .protocol = lapm ? "LAPM" : "none",
                            .format = cfg_.format,
-                           .at = now_};
+                           .at = now_,
+                           .lapm = lapm ? lapm_->agreed() : v42::LapmAgreed{},
+                           .t401_s = lapm ? lapm_->config().t401_ms / 1000.0 : 0.0};
     auto ev = Event::make(now_, EventKind::Connected, kSource, fast ? "2400" : "1200", "CONNECT");
     ev.with("rate", connect_->rate_bps).with("modulation", connect_->modulation).with("start_up", start_up_);
     ev.with("protocol", connect_->protocol);
@@ -315,7 +361,10 @@ void Session::process(std::span<const float> in, std::span<float> out) {
         run(in.subspan(i, n), out.subspan(i, n));
         now_ += static_cast<SampleTime>(n);
         i += n;
-        if (phase_ == Phase::Data || phase_ == Phase::HangingUp) release_held();
+        if (phase_ == Phase::Data || phase_ == Phase::HangingUp) {
+            if (link_ == Link::Lapm) pull_lapm_rx();
+            else release_held();
+        }
     }
 }
 
@@ -371,6 +420,7 @@ void Session::run(std::span<const float> in, std::span<float> out) {
             v8_->process(in, out);
             if (!v8_->finished()) return;
             const v8::V8Result& r = v8_->result();
+            v8_lapm_ = r.status == v8::V8Result::Status::Ok && r.lapm;
             if (r.status == v8::V8Result::Status::Ok && r.chosen == v8::Modulation::V22bis) {
                 start_pump(0);
             } else if (r.status == v8::V8Result::Status::Legacy) {
@@ -417,6 +467,7 @@ void Session::run(std::span<const float> in, std::span<float> out) {
             v8_->process(in, out);
             if (!v8_->finished()) return;
             const v8::V8Result& r = v8_->result();
+            v8_lapm_ = r.status == v8::V8Result::Status::Ok && r.lapm;
             if (r.status == v8::V8Result::Status::Ok && r.chosen == v8::Modulation::V22bis) {
                 start_pump(0);
             } else if (r.status == v8::V8Result::Status::Legacy) {
@@ -432,13 +483,20 @@ void Session::run(std::span<const float> in, std::span<float> out) {
         return;
     case Phase::Training:
         pump_->process(in, out);
-        if (pump_->connected()) on_connected();
-        else if (pump_->failed()) finish(End::NoCarrier, "V.22bis handshake failed");
+        if (pump_->failed()) {
+            finish(End::NoCarrier, link_started_ ? "carrier lost during the V.42 negotiation" : "V.22bis handshake failed");
+        } else if (link_started_) {
+            run_link();
+        } else if (pump_->connected()) {
+            link_started_ = true;
+            start_link();
+        }
         return;
     case Phase::Data:
     case Phase::HangingUp: {
         pump_->process(in, out);
-        stats_.bytes_sent = tx_.chars_sent();
+        if (link_ == Link::Lapm) update_lapm_stats();
+        else stats_.bytes_sent = tx_.chars_sent();
         if (pump_->failed()) {
             stats_.bytes_discarded += held_.size();
             held_.clear();
@@ -483,6 +541,28 @@ void Session::run(std::span<const float> in, std::span<float> out) {
             ++stats_.bytes_discarded;
             held_.pop_front();
         }
+        if (link_ == Link::Lapm && phase_ == Phase::Data &&
+            (lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed)) {
+            // The far end released the link (DISC, our UA follows), or the link failed (N400).
+            if (released_at_ < 0) released_at_ = now_;
+            if (lapm_->line_idle() && dsp::samples_to_seconds(now_ - released_at_) * 1000.0 >= kAfterReleaseMs)
+                finish(End::CarrierLost, lapm_->released_by_peer() ? "far end released the V.42 link" : "V.42 link failed");
+            return;
+        }
+        if (phase_ == Phase::HangingUp && link_ == Link::Lapm) {
+            // Everything acknowledged, then DISC; once released, the trailer as below.
+            if (lapm_->connected() && lapm_->tx_drained()) lapm_->disconnect(now_);
+            const bool released =
+                lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed;
+            if (!released || !lapm_->line_idle()) {
+                drained_at_ = -1;
+            } else if (drained_at_ < 0) {
+                drained_at_ = now_;
+            } else if (dsp::samples_to_seconds(now_ - drained_at_) * 1000.0 >= cfg_.trailer_ms) {
+                finish(End::LocalHangup, "hung up");
+            }
+            return;
+        }
         if (phase_ == Phase::HangingUp) {
             if (!tx_.idle()) {
                 drained_at_ = -1;
@@ -504,16 +584,129 @@ void Session::run(std::span<const float> in, std::span<float> out) {
     }
 }
 
+void Session::start_link() {
+    if (cfg_.ec == Ec::Off) {
+        on_connected();
+        return;
+    }
+    if (start_up_ == "V.8" && !v8_lapm_) {
+        // V.8 already told us the far end has no V.42: no detection phase.
+        if (cfg_.ec == Ec::Require) finish(End::NoCarrier, "no LAPM offered in V.8 (error correction required)");
+        else on_connected();
+        return;
+    }
+    v42::Lapm::Config lc;
+    lc.originator = cfg_.role == Role::Caller;
+    lc.t401_ms = pump_->rate() == v22bis::Rate::Bps2400 ? kT401Ms2400 : kT401Ms1200;
+    lc.tx_queue = cfg_.tx_queue;
+    lc.trace = cfg_.trace;
+    lapm_ = std::make_unique<v42::Lapm>(lc);
+    if (v8_lapm_) {
+        // V.8 agreed LAPM: straight to establishment, no ODP/ADP.
+        link_ = Link::Lapm;
+        lapm_->start(now_);
+        return;
+    }
+    detect_ = std::make_unique<v42::Detector>(v42::Detector::Config{.originator = cfg_.role == Role::Caller,
+                                                                   .trace = cfg_.trace});
+    detect_->start(now_);
+    link_ = Link::Detect;
+}
+
+void Session::fall_back(std::string_view why) {
+    if (cfg_.ec == Ec::Require) {
+        finish(End::NoCarrier, why);
+        return;
+    }
+    emit(cfg_.trace, Event::make(now_, EventKind::Info, kSource, "v42", why));
+    link_ = Link::Async;
+    on_connected();
+}
+
+void Session::run_link() {
+    if (link_ == Link::Detect) {
+        detect_->tick(now_);
+        // The answerer listens for LAPM from the moment it answers ODP.
+        if (detect_->state() == v42::DetectState::SendAdp && lapm_->state() == v42::LapmState::Idle)
+            lapm_->start(now_);
+        if (detect_->state() == v42::DetectState::Lapm) {
+            link_ = Link::Lapm;
+            if (lapm_->state() == v42::LapmState::Idle) lapm_->start(now_);
+            held_.clear();  // ODP/ADP seen as characters
+            rx_.reset();
+        } else if (detect_->state() == v42::DetectState::Async) {
+            // What the parallel V.14 receiver decoded (plain data before ODP) stays.
+            fall_back("no V.42 at the far end (detection phase)");
+            return;
+        }
+    }
+    if (link_ == Link::Lapm) {
+        lapm_->tick(now_);
+        if (lapm_->connected()) {
+            on_connected();
+        } else if (lapm_->state() == v42::LapmState::Failed || lapm_->state() == v42::LapmState::Disconnected) {
+            fall_back("LAPM not established");
+        }
+    }
+}
+
+std::uint8_t Session::line_bit() noexcept {
+    switch (link_) {
+    case Link::Async: return tx_.next_bit();
+    case Link::Detect: return detect_->next_bit(now_);
+    case Link::Lapm: return lapm_->next_bit(now_);
+    }
+    return 1;
+}
+
+void Session::line_in(std::uint8_t bit) noexcept {
+    switch (link_) {
+    case Link::Async: rx_.push_bit(bit); return;
+    case Link::Detect:
+        detect_->push_bit(now_, bit);
+        rx_.push_bit(bit);  // in case the far end turns out to send plain characters
+        lapm_->push_bit(now_, bit);
+        return;
+    case Link::Lapm: lapm_->push_bit(now_, bit); return;
+    }
+}
+
+void Session::pull_lapm_rx() {
+    std::array<std::uint8_t, 256> buf{};
+    while (rx_out_.size() < kLapmReadAhead && lapm_->readable() > 0) {
+        const std::size_t n = lapm_->read(std::span(buf.data(), std::min(buf.size(), kLapmReadAhead - rx_out_.size())));
+        rx_out_.insert(rx_out_.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+        stats_.bytes_received += n;
+    }
+    if (lapm_->stats().breaks_received != lapm_breaks_seen_) {
+        lapm_breaks_seen_ = lapm_->stats().breaks_received;
+        ++stats_.breaks;
+    }
+}
+
+void Session::update_lapm_stats() {
+    const auto& l = lapm_->stats();
+    stats_.bytes_sent = l.bytes_sent;
+    stats_.frames_sent = l.frames_sent;
+    stats_.frames_received = l.frames_received;
+    stats_.retransmissions = l.retransmissions;
+    stats_.fcs_errors = l.fcs_errors;
+}
+
 std::size_t Session::write(std::span<const std::uint8_t> bytes) {
-    if (hangup_asked_ || phase_ == Phase::Ended) return 0;
+    if (writable() == 0) return 0;
+    if (link_ == Link::Lapm) return lapm_->write(bytes);
     return tx_.push(bytes);
 }
 
 std::size_t Session::writable() const noexcept {
-    return hangup_asked_ || phase_ == Phase::Ended ? 0 : tx_.free_space();
+    if (hangup_asked_ || phase_ == Phase::Ended) return 0;
+    // With V.42 wanted, nothing before CONNECT: LAPM or V.14 is not decided yet.
+    if (cfg_.ec != Ec::Off && phase_ != Phase::Data) return 0;
+    return link_ == Link::Lapm ? lapm_->writable() : tx_.free_space();
 }
 
-bool Session::tx_drained() const noexcept { return tx_.idle(); }
+bool Session::tx_drained() const noexcept { return link_ == Link::Lapm ? lapm_->tx_drained() : tx_.idle(); }
 
 std::size_t Session::read(std::span<std::uint8_t> out) {
     const std::size_t n = std::min(out.size(), rx_out_.size());
@@ -523,7 +716,9 @@ std::size_t Session::read(std::span<std::uint8_t> out) {
 }
 
 void Session::send_break() {
-    if (phase_ == Phase::Data) tx_.send_break();
+    if (phase_ != Phase::Data) return;
+    if (link_ == Link::Lapm) lapm_->send_break();
+    else tx_.send_break();
 }
 
 void Session::answer() {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// A whole call on one line, for either end: call progress (dial tone, DTMF, ringback, busy),
-/// V.8 or the legacy V.25 answer sequence, the V.22bis/V.22 handshake and then V.14 start-stop
-/// characters carried both ways until one side hangs up or the carrier is lost.
+/// V.8 or the legacy V.25 answer sequence, the V.22bis/V.22 handshake, then (optionally) V.42
+/// error correction negotiated, and the user's bytes carried both ways (in LAPM frames, or as
+/// V.14 start-stop characters) until one side hangs up or the carrier is lost.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +23,8 @@
 #include "modem/tones/tone_gen.hpp"
 #include "modem/v14/v14.hpp"
 #include "modem/v22bis/modem.hpp"
+#include "modem/v42/detect.hpp"
+#include "modem/v42/lapm.hpp"
 #include "modem/v8/endpoint.hpp"
 
 namespace modem::session {
@@ -63,14 +66,28 @@ std::string_view to_string(End e) noexcept;
 /// local hang-up).
 std::string_view result_text(End e) noexcept;
 
+/// V.42 error correction wanted (AT\N0, AT\N3, AT\N4; `--ec off|on|require`).
+enum class Ec : std::uint8_t {
+    Off,      ///< plain V.14 characters; LAPM not offered in V.8, no detection phase
+    On,       ///< LAPM when both ends can (V.8 LAPM bit, or the V.42 detection phase), else V.14
+    Require,  ///< LAPM or hang up (NO CARRIER)
+};
+std::string_view to_string(Ec e) noexcept;
+
 /// What the two ends agreed, handed to the serial data pump and reported with CONNECT.
 struct ConnectInfo {
     std::string_view modulation;  ///< "V.22bis" or "V.22"
     int rate_bps = 0;             ///< 2400 or 1200
     std::string_view start_up;    ///< "V.8" or "V.25" (legacy answer tone, no V.8)
-    std::string_view protocol;    ///< "none": plain V.14 start-stop characters (no V.42 yet)
+    std::string_view protocol;    ///< "LAPM" (V.42 error correction) or "none" (V.14 characters)
     v14::Format format{};         ///< configured, not negotiated (protocols.md 9)
     SampleTime at = 0;            ///< sample time of CONNECT
+    v42::LapmAgreed lapm{};       ///< what XID settled (meaningful when protocol is "LAPM")
+    /// LAPM's T401 in seconds (0 without LAPM): the longest a sender recovering a lost frame
+    /// stays quiet, so "the far end sent nothing for a while" must wait longer than this.
+    double t401_s = 0.0;
+    /// The result text a Hayes modem gives: "CONNECT 2400" or "CONNECT 2400/LAPM".
+    [[nodiscard]] std::string connect_text() const;
 };
 
 /// Counters of a session's data phase.
@@ -81,6 +98,11 @@ struct DataStats {
     std::uint64_t parity_errors = 0;
     std::uint64_t framing_errors = 0;
     std::uint64_t breaks = 0;
+    // ---- V.42 (LAPM) only
+    std::uint64_t frames_sent = 0;
+    std::uint64_t frames_received = 0;
+    std::uint64_t retransmissions = 0;  ///< I frames sent again (REJ, SREJ, after a poll)
+    std::uint64_t fcs_errors = 0;       ///< damaged frames received
 };
 
 class Session {
@@ -112,6 +134,9 @@ public:
         v22bis::GuardTone guard = v22bis::GuardTone::None;  ///< answerer only
         double level_dbm0 = -13.0;          ///< data transmit level
         v14::Format format{};
+        /// V.42: Off keeps the pre-V.42 behaviour. With On or Require, write() takes nothing
+        /// until CONNECT (the link protocol is not known before).
+        Ec ec = Ec::Off;
         std::size_t tx_queue = 4096;        ///< characters accepted ahead of the line (back-pressure)
         /// Received characters are held this long before read() sees them, so that what the
         /// receiver decodes from noise between the far carrier dropping and the loss being
@@ -158,6 +183,9 @@ public:
     [[nodiscard]] const std::optional<ConnectInfo>& connection() const noexcept { return connect_; }
     [[nodiscard]] const DataStats& stats() const noexcept { return stats_; }
     [[nodiscard]] SampleTime now() const noexcept { return now_; }
+    /// V.42: sample time the far end last sent an I frame or a poll (-1 without LAPM). A far end
+    /// with data still to deliver is never quiet much longer than T401.
+    [[nodiscard]] SampleTime far_active_at() const noexcept { return lapm_ ? lapm_->peer_active_at() : -1; }
     /// Digits collected by a waiting answerer.
     [[nodiscard]] const std::string& digits() const noexcept { return digits_; }
     /// The pump, while there is one (Training, Data, HangingUp): for its status and quality.
@@ -185,6 +213,13 @@ private:
     void start_legacy_answer();
     void start_pump(SampleTime initial_silence);
     void on_connected();
+    void start_link();
+    void run_link();
+    void fall_back(std::string_view why);
+    std::uint8_t line_bit() noexcept;
+    void line_in(std::uint8_t bit) noexcept;
+    void pull_lapm_rx();
+    void update_lapm_stats();
     void release_held();
     void listen_call_progress(std::span<const float> in);
     void collect_digits(std::span<const float> in);
@@ -230,6 +265,15 @@ private:
     SampleTime poor_since_ = -1;  // 1200 bit/s: decision SNR low since
     int rings_ = 0;
     bool answer_asked_ = false;  // our retrain S1 waiting for the far end's
+    // V.42
+    enum class Link : std::uint8_t { Async, Detect, Lapm };
+    Link link_ = Link::Async;
+    bool v8_lapm_ = false;        // V.8 said both ends offer LAPM
+    bool link_started_ = false;   // the pump connected and the link protocol was started
+    std::unique_ptr<v42::Detector> detect_;
+    std::unique_ptr<v42::Lapm> lapm_;
+    SampleTime released_at_ = -1; // LAPM released (or failed) in data
+    std::uint64_t lapm_breaks_seen_ = 0;
 };
 
 }  // namespace modem::session

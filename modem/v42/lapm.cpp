@@ -81,6 +81,7 @@ void Lapm::reset() noexcept {
     xid_cmd_ = xid_resp_ = sabme_ = ua_ = dm_ = disc_ = resp_pf_ = brk_ = brkack_ = false;
     fcs_switch_ = false;
     released_by_peer_ = false;
+    peer_active_at_ = -1;
     link_reset();
     tx_head_ = tx_count_ = rx_head_ = rx_count_ = 0;
     own_busy_ = false;
@@ -537,6 +538,7 @@ void Lapm::on_frame(SampleTime now, std::span<const std::uint8_t> octets) noexce
         break;
     }
     if (state_ != LapmState::Connected && state_ != LapmState::DiscSent) return;
+    if (f.type == FrameType::I || (command && f.pf)) peer_active_at_ = now;
     if (command && f.pf) respond_f_ = true;
     if (!command && f.pf && recovery_) {
         // The answer to our poll: everything from its N(R) on goes again (V.42 8.3).

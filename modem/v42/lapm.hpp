@@ -125,6 +125,9 @@ public:
     /// True after the far end released the link (DISC or DM received).
     [[nodiscard]] bool released_by_peer() const noexcept { return released_by_peer_; }
     [[nodiscard]] bool peer_busy() const noexcept { return peer_busy_; }
+    /// Sample time of the far end's last I frame (in sequence or not) or poll, -1 before any: a
+    /// far end that still has data to deliver is never quiet for longer than T401 (it polls).
+    [[nodiscard]] SampleTime peer_active_at() const noexcept { return peer_active_at_; }
     [[nodiscard]] bool own_busy() const noexcept { return own_busy_; }
     [[nodiscard]] const Config& config() const noexcept { return cfg_; }
 
@@ -185,6 +188,7 @@ private:
     int stored_ = 0;                           // frames kept beyond V(R) (SREJ)
     bool own_busy_ = false;
     bool released_by_peer_ = false;
+    SampleTime peer_active_at_ = -1;
     // serial rings
     std::vector<std::uint8_t> tx_ring_, rx_ring_;
     std::size_t tx_head_ = 0, tx_count_ = 0, rx_head_ = 0, rx_count_ = 0;
