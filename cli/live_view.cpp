@@ -404,6 +404,10 @@ void view_session_event(LiveView& view, Side side, const modem::Event& e) {
             else if (name == "Train1200" || name == "FallbackSb1200")
                 view.phase(side, e.at, "scrambled ones 1200", "sb1_1200");
             else if (name == "SendSb2400") view.phase(side, e.at, "scrambled ones 2400", "sb1_2400");
+        } else if (name == "wait_dial_tone") {
+            view.phase(side, e.at, "off hook, listening for dial tone", "");
+        } else if (name == "wait_answer") {
+            view.phase(side, e.at, "listening for an answer", "");
         } else if (name == "hanging_up") {
             view.phase(side, e.at, "hanging up", "hangup");
         } else if (name == "ended") {
@@ -501,6 +505,10 @@ void view_decoded_event(LiveView& view, const modem::decode::Event& e) {
     case Kind::V21Ch2:
     case Kind::V92Qc:
     case Kind::HdlcFlags: return;  // the messages they carry are shown instead
+    default:
+        // Kinds the view has no phase for (the decoder's list grows): their summary as a note.
+        view.note(e.start, std::string(to_string(e.direction)) + ": " + e.summary);
+        return;
     }
 }
 
