@@ -33,12 +33,18 @@
 /// | `data`            | V.22/V.22bis data: `rate` (1200/2400), `format` (auto-detected, e.g. "8N1"), `text` (escaped), `hex`, `bytes` (all characters), `truncated` (only the first 4096 in text/hex), `parity_errors`, `framing_errors`, `breaks`, `level_dbm0` | by channel |
 /// |                   | V.22 channels: low (1200 Hz carrier) = caller, high (2400 Hz) = answerer |           |
 /// | `unknown`         | energy no detector explains: `band_hz` [low, high], `tones_hz` (strongest peaks), `level_dbm0` | unknown |
+/// | `v32_aa`          | V.32/V.32bis AA: the caller's 1800 Hz tone (by signature), `level_dbm0`   | caller    |
+/// | `v32_ac`          | V.32/V.32bis AC, CA, CC: 600 + 3000 Hz lines (1800 +/- 1200, by signature): `reversals` | unknown (AC/CA answerer, CC caller) |
+/// | `v34_phase2`      | V.34 phase 2 INFO0 / tones A and B: 1200 Hz (caller) and 2400 Hz (answerer) together (by signature) | unknown |
+/// | `v34_probing`     | V.34 line probing L1/L2: the comb of 150 Hz multiples (by signature): `tones` (how many of the 21 seen) | unknown |
+/// | `v8bis`           | V.8bis dual tone 1375 + 2002 Hz (initiating) or 1529 + 2225 Hz (responding), with its second segment: `tones_hz`, `second_tone_hz`, `signal` (CRe, CRdi, CRdr where the tones say so) | unknown |
+/// | `t30_frame`       | a T.30 HDLC frame on V.21 channel 2 (300 bit/s): `fcf` (DIS, DCS, ...), `fcs_ok`, `octets`; DIS also `dis` (decoded capabilities) | answerer for DIS |
+/// | `lapm_frame`      | a V.42 LAPM frame in a V.22/V.22bis data stream: `frame` (SABME, UA, XID, I, RR, ...), `fcs_ok`, `octets`, XID `params`, I-frame `text`/`hex`; also `odp`/`adp` detection patterns | by channel |
 ///
 /// Repeated identical V.8 messages sent back to back (CM, JM, CI) are one event whose `count`
 /// says how many were decoded. `octets` is lower-case hex, one octet per pair, separated by spaces,
 /// the octets after the sync in time order. Times are sample counts at 8 kHz from the first sample.
 /// `text` escapes: \\ for a backslash, \r \n \t, \xHH for any byte outside 0x20..0x7e.
-/// Later kinds (LAPM frames) will extend this list.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +84,13 @@ enum class Kind : std::uint8_t {
     V22bisSb1_2400,
     Data,
     Unknown,
+    V32Aa,
+    V32Ac,
+    V34Phase2,
+    V34Probing,
+    V8bis,
+    T30Frame,
+    LapmFrame,
 };
 
 /// The JSON name of a kind ("dial_tone", "cm", ...; the list above).
@@ -107,6 +120,13 @@ constexpr std::string_view to_string(Kind k) noexcept {
     case Kind::V22bisSb1_2400: return "v22bis_sb1_2400";
     case Kind::Data: return "data";
     case Kind::Unknown: return "unknown";
+    case Kind::V32Aa: return "v32_aa";
+    case Kind::V32Ac: return "v32_ac";
+    case Kind::V34Phase2: return "v34_phase2";
+    case Kind::V34Probing: return "v34_probing";
+    case Kind::V8bis: return "v8bis";
+    case Kind::T30Frame: return "t30_frame";
+    case Kind::LapmFrame: return "lapm_frame";
     }
     return "unknown";
 }

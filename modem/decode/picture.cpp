@@ -77,6 +77,14 @@ std::pair<double, double> band_of(const Event& e) {
     case Kind::V22bisSb1_2400:
     case Kind::Data:  // V.22 channels: 1200 +/- 525 Hz (caller), 2400 +/- 525 Hz (answerer)
         return e.direction == Direction::Answerer ? std::pair{1875.0, 2925.0} : std::pair{675.0, 1725.0};
+    case Kind::V32Aa: return {1740, 1860};
+    case Kind::V32Ac: return {560, 3040};
+    case Kind::V34Phase2: return {1100, 2500};
+    case Kind::V34Probing: return {150, 3750};
+    case Kind::V8bis: return {1300, 2300};
+    case Kind::T30Frame: return {1590, 1910};
+    case Kind::LapmFrame:
+        return e.direction == Direction::Answerer ? std::pair{1875.0, 2925.0} : std::pair{675.0, 1725.0};
     case Kind::Unknown:
         if (const auto* v = e.field("band_hz")) {
             if (const auto* b = std::get_if<std::vector<double>>(v); b && b->size() == 2) return {(*b)[0], (*b)[1]};
@@ -128,6 +136,19 @@ std::string label_of(const Event& e) {
             const auto& t = std::get<std::string>(*v);
             if (!t.empty()) s += " " + t.substr(0, 24);
         }
+        return s;
+    }
+    case Kind::V32Aa: return "V32 AA";
+    case Kind::V32Ac: return "V32 AC/CA/CC";
+    case Kind::V34Phase2: return "V34 INFO/A/B";
+    case Kind::V34Probing: return "V34 PROBING";
+    case Kind::V8bis:
+        if (const auto* v = e.field("signal"); v && !std::get<std::string>(*v).empty()) return "V8BIS " + std::get<std::string>(*v);
+        return "V8BIS";
+    case Kind::T30Frame:
+    case Kind::LapmFrame: {
+        std::string s = e.kind == Kind::T30Frame ? "T30 " : "LAPM ";
+        if (const auto* v = e.field(e.kind == Kind::T30Frame ? "fcf" : "frame")) s += std::get<std::string>(*v);
         return s;
     }
     case Kind::Unknown: {

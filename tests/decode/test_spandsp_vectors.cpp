@@ -162,7 +162,16 @@ void check(const std::vector<decode::Event>& events, const json& x, bool cut_jm_
         CHECK(num(data, "parity_errors") == 0);
         CHECK(num(data, "framing_errors") == 0);
     }
-    for (const auto& e : events) CHECK(e.kind != decode::Kind::Unknown);
+    // Nothing else: no unknown energy, and no V.32/V.34/V.8bis signature (the 1800 Hz guard tone
+    // is not V.32 AA, S1 is not V.34 tones A and B).
+    for (const auto& e : events) {
+        CHECK(e.kind != decode::Kind::Unknown);
+        CHECK(e.kind != decode::Kind::V32Aa);
+        CHECK(e.kind != decode::Kind::V32Ac);
+        CHECK(e.kind != decode::Kind::V34Phase2);
+        CHECK(e.kind != decode::Kind::V34Probing);
+        CHECK(e.kind != decode::Kind::V8bis);
+    }
 }
 
 /// Power of x[a, b) at f_hz (naive single-bin DFT), for checking the vectors themselves.
