@@ -220,7 +220,19 @@ void LiveView::note(SampleTime at, std::string text) {
     while (notes_.size() > kNotes) notes_.pop_front();
 }
 
-void LiveView::text(Side from, std::string_view bytes) { row(from).text += escape(bytes); }
+void LiveView::text(Side from, std::string_view bytes) {
+    Row& r = row(from);
+    r.text += escape(bytes);
+    // Plain lines: each line of text as soon as its end arrives (a last partial one at result()).
+    for (const char c : bytes) {
+        if (c == '\n') {
+            plain("           " + std::string(to_string(from)) + " sent: " + r.line);
+            r.line.clear();
+        } else {
+            r.line += escape(std::string_view(&c, 1));
+        }
+    }
+}
 
 void LiveView::spectrum(std::span<const float> db) {
     if (db.size() < 2) return;
@@ -246,8 +258,9 @@ void LiveView::spectrum(std::span<const float> db) {
 void LiveView::result(std::string text) {
     if (results_.empty()) {
         for (const Side sd : {Side::Caller, Side::Answerer}) {
-            const Row& r = row(sd);
-            if (!r.text.empty()) plain("           " + std::string(to_string(sd)) + " sent: " + r.text);
+            Row& r = row(sd);
+            if (!r.line.empty()) plain("           " + std::string(to_string(sd)) + " sent: " + r.line);
+            r.line.clear();
         }
     }
     plain(text);

@@ -84,7 +84,7 @@ private:
     struct Row {
         std::vector<Step> steps;
         std::string text;  // escaped characters sent by this side
-        std::size_t text_printed = 0;
+        std::string line;  // plain mode: the line of text not yet printed
     };
     void plain(std::string line);
     [[nodiscard]] std::vector<std::string> frame(SampleTime now) const;
