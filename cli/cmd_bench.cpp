@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -71,9 +72,14 @@ fs::path self_exe() {
     return p;
 }
 
-/// Runs `args` (args[0] the program) with stdout and stderr to /dev/null; returns the wall
-/// seconds from spawn to exit. Throws std::runtime_error if it cannot start or exits non-zero.
-double run_quiet(const std::vector<std::string>& args) {
+struct ChildTime {
+    double wall = 0.0;  ///< spawn to exit
+    double cpu = 0.0;   ///< the child's user + system CPU time
+};
+
+/// Runs `args` (args[0] the program) with stdout and stderr to /dev/null; returns its wall and
+/// CPU seconds. Throws std::runtime_error if it cannot start or exits non-zero.
+ChildTime run_quiet(const std::vector<std::string>& args) {
     std::vector<char*> argv;
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -88,11 +94,15 @@ double run_quiet(const std::vector<std::string>& args) {
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("bench: cannot start " + args[0]);
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    rusage ru{};
+    ::wait4(pid, &status, 0, &ru);
+    ChildTime t;
+    t.wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    t.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error("bench: " + args[0] + " " + (args.size() > 1 ? args[1] : "") + " failed");
-    return s;
+    return t;
 }
 
 /// Milliseconds from spawning `squeal answer --audio pipe` (stdin an open pipe with nothing in
@@ -145,12 +155,20 @@ double median(std::vector<double> v) {
 void measure_startup(modem::bench::Figures& ours, bool quick) {
     const fs::path exe = self_exe();
     const int n = quick ? 5 : 15;
-    std::vector<double> version, first;
-    for (int i = 0; i < n; ++i) version.push_back(1000.0 * run_quiet({exe.string(), "--version"}));
+    std::vector<double> version_wall, version_cpu, first;
+    for (int i = 0; i < n; ++i) {
+        const ChildTime t = run_quiet({exe.string(), "--version"});
+        version_wall.push_back(1000.0 * t.wall);
+        version_cpu.push_back(1000.0 * t.cpu);
+    }
     for (int i = 0; i < std::max(3, n / 3); ++i) first.push_back(time_to_first_sample(exe));
-    ours.extra.push_back({"startup_version_ms", "start-up: `squeal --version`, median wall time", median(version), "ms"});
-    ours.extra.push_back(
-        {"startup_first_sample_ms", "start-up: `squeal answer --audio pipe` to its first sample, median", median(first), "ms"});
+    ours.extra.push_back({"startup_version_cpu_ms", "start-up: `squeal --version`, median CPU time (user + sys)",
+                          median(version_cpu), "ms"});
+    ours.extra.push_back({"startup_version_ms", "start-up: `squeal --version`, median wall time (shared machine)",
+                          median(version_wall), "ms"});
+    ours.extra.push_back({"startup_first_sample_ms",
+                          "start-up: `squeal answer --audio pipe` to its first sample, median wall time", median(first),
+                          "ms"});
 }
 
 /// A call of about `minutes` recorded by `squeal loopback --record` (both directions summed),
@@ -180,13 +198,13 @@ void measure_decode(modem::bench::Figures& ours, const BenchArgs& a, double minu
     double best = 1e300;
     std::size_t events = 0;
     for (int r = 0; r < (a.quick ? 1 : 2); ++r) {
-        const auto t0 = Clock::now();
+        const double t0 = modem::bench::thread_cpu_seconds();
         modem::decode::Decoder d;
         constexpr std::size_t kChunk = 4096;  // project choice: as a file is read
         for (std::size_t pos = 0; pos < x.size(); pos += kChunk)
             d.process(std::span<const float>(x).subspan(pos, std::min(kChunk, x.size() - pos)));
         d.finish();
-        best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+        best = std::min(best, modem::bench::thread_cpu_seconds() - t0);
         events = d.events().size();
     }
     modem::bench::SpeedFigure dec{.key = "decode",
@@ -196,9 +214,9 @@ void measure_decode(modem::bench::Figures& ours, const BenchArgs& a, double minu
                                   .signal_seconds = seconds,
                                   .ok = events > 0};
     ours.speeds.push_back(dec);
-    const double cmd = run_quiet({exe.string(), "decode", wav.string()});
+    const double cmd = run_quiet({exe.string(), "decode", wav.string()}).cpu;
     ours.speeds.push_back({.key = "decode_command",
-                           .what = "`squeal decode FILE` on it (whole command: start, read, decode, print)",
+                           .what = "`squeal decode FILE` on it (whole command: start, read, decode, print; CPU time)",
                            .ns_per_sample = cmd * 1e9 / static_cast<double>(x.size()),
                            .signal_seconds = seconds});
 }
@@ -214,7 +232,8 @@ void measure_channels(modem::bench::Figures& ours, const BenchArgs& a, int n) {
             {.channels = n, .seconds = seconds, .threads = threads, .conversion = conv, .seed = a.seed});
         std::cerr << "bench: channels " << n << " on " << threads << " thread(s), "
                   << (conv == Bank::Conversion::Batched ? "batched" : "per-channel") << " conversion: "
-                  << r.x_real_time() << "x real time, " << r.ns_per_modem_sample() << " ns per modem-sample"
+                  << r.x_real_time() << "x real time (CPU; wall " << r.x_real_time_wall() << "x), "
+                  << r.ns_per_modem_sample() << " ns per modem-sample"
                   << (r.all_in_data && r.data_flowed ? "" : " (NOT all in data)") << '\n';
         if (!r.all_in_data || !r.data_flowed) throw std::runtime_error("bench: channels: not every modem reached data");
         return r;
@@ -233,8 +252,10 @@ void measure_channels(modem::bench::Figures& ours, const BenchArgs& a, int n) {
     ours.extra.push_back({"channels_per_core_other_layout",
                           std::string("... with ") + (batched_wins ? "per-channel" : "batched") + " conversion instead",
                           batched_wins ? per.sustained() : bat.sustained(), "modems"});
-    ours.extra.push_back({"channels_2_cores", "... on 2 threads (2 cores, shared machine)", two.sustained(), "modems"});
-    ours.extra.push_back({"scaling_2_cores", "scaling from 1 to 2 cores", two.sustained() / one.sustained(), "x"});
+    ours.extra.push_back({"channels_2_cores", "... on 2 threads (slowest thread's CPU time)", two.sustained(), "modems"});
+    ours.extra.push_back({"scaling_2_cores", "scaling from 1 to 2 cores (CPU time)", two.sustained() / one.sustained(), "x"});
+    ours.extra.push_back({"scaling_2_cores_wall", "scaling from 1 to 2 cores (wall time; machine shared with other jobs)",
+                          two.x_real_time_wall() * two.channels / (one.x_real_time_wall() * one.channels), "x"});
     ours.memory.push_back({"bank_channel", "one channel of a bank (modem slot + its heap)",
                            modem::bench::heap_bytes_per_instance(
                                [] {

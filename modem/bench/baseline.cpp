@@ -19,7 +19,7 @@ Ratios ratios_of(const Figures& ours, const Figures* theirs) {
             r["speedup." + s.key] = t->ns_per_sample / s.ns_per_sample;
     }
     for (const ScalarFigure& e : ours.extra)
-        if (e.unit != "ms") r["extra." + e.key] = e.value;
+        if (e.unit != "ms" && !e.key.ends_with("_wall")) r["extra." + e.key] = e.value;  // wall: the machine's load
     return r;
 }
 

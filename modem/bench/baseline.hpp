@@ -20,7 +20,8 @@ using Ratios = std::map<std::string, double>;
 
 /// The ratios of a run: "speedup.<key>" = spandsp ns / our ns for every part both measured,
 /// "x_real_time.<key>" for every part we measured, "extra.<key>" for channels per core and the
-/// 2-core scaling (start-up times are not ratios and are left out).
+/// 2-core scaling (start-up times are not ratios and wall-clock figures measure the machine's
+/// other load: both are left out).
 Ratios ratios_of(const Figures& ours, const Figures* theirs);
 
 /// {"comment": ..., "ratios": {name: value}}.

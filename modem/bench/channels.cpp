@@ -3,6 +3,8 @@
 /// The multi-channel capacity measurement: banks of call pairs on threads, timed in data.
 #include "modem/bench/channels.hpp"
 
+#include "modem/bench/pipeline.hpp"
+
 #include <algorithm>
 #include <barrier>
 #include <chrono>
@@ -23,6 +25,7 @@ struct ThreadResult {
     bool all_in_data = false;
     bool data_flowed = false;
     double wall_seconds = 0.0;
+    double cpu_seconds = 0.0;
 };
 
 /// One thread's share: `n` modems (n / 2 calls) in one bank.
@@ -78,7 +81,7 @@ private:
 
 double ChannelsResult::ns_per_modem_sample() const noexcept {
     const double samples = line_seconds * dsp::kFsHz * channels;
-    return samples > 0.0 ? wall_seconds * 1e9 * threads / samples : 0.0;
+    return samples > 0.0 ? cpu_seconds * 1e9 * threads / samples : 0.0;
 }
 
 ChannelsResult run_channels(const ChannelsConfig& cfg) {
@@ -99,7 +102,9 @@ ChannelsResult run_channels(const ChannelsConfig& cfg) {
         b.clear_bits();
         sync.arrive_and_wait();  // every thread starts its timed part together
         const auto t0 = std::chrono::steady_clock::now();
+        const double c0 = thread_cpu_seconds();
         for (long i = 0; i < steps; ++i) b.step();
+        r.cpu_seconds = thread_cpu_seconds() - c0;
         r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         r.data_flowed = b.all_received();
     };
@@ -113,6 +118,7 @@ ChannelsResult run_channels(const ChannelsConfig& cfg) {
         out.all_in_data = out.all_in_data && r.all_in_data;
         out.data_flowed = out.data_flowed && r.data_flowed;
         out.wall_seconds = std::max(out.wall_seconds, r.wall_seconds);
+        out.cpu_seconds = std::max(out.cpu_seconds, r.cpu_seconds);
     }
     return out;
 }

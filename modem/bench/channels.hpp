@@ -24,11 +24,15 @@ struct ChannelsResult {
     bool all_in_data = false;       ///< every modem connected at 2400 before timing
     bool data_flowed = false;       ///< every modem received data bits in the timed part
     double line_seconds = 0.0;      ///< line time timed
-    double wall_seconds = 0.0;      ///< wall time of the slowest thread
-    /// Wall nanoseconds per sample per modem (all threads' work over the slowest thread's time).
+    double wall_seconds = 0.0;      ///< wall time of the slowest thread (includes time descheduled)
+    double cpu_seconds = 0.0;       ///< thread CPU time of the slowest thread: what a dedicated core takes
+    /// CPU nanoseconds per sample per modem (the slowest thread's CPU time for each thread's share).
     [[nodiscard]] double ns_per_modem_sample() const noexcept;
-    /// Line time over wall time for all `channels` together: >= 1 means they run in real time.
-    [[nodiscard]] double x_real_time() const noexcept { return wall_seconds > 0.0 ? line_seconds / wall_seconds : 0.0; }
+    /// Line time over the slowest thread's CPU time for all `channels` together: >= 1 means they
+    /// run in real time on dedicated cores.
+    [[nodiscard]] double x_real_time() const noexcept { return cpu_seconds > 0.0 ? line_seconds / cpu_seconds : 0.0; }
+    /// The same over wall time (on a shared machine this measures the other load too).
+    [[nodiscard]] double x_real_time_wall() const noexcept { return wall_seconds > 0.0 ? line_seconds / wall_seconds : 0.0; }
     /// Modems these threads sustain in real time at this rate (channels * x_real_time).
     [[nodiscard]] double sustained() const noexcept { return channels * x_real_time(); }
 };

@@ -51,7 +51,7 @@ struct WholeCallConfig {
 struct WholeCallResult {
     bool ok = false;            ///< both ends connected at 2400 and received every byte exactly
     double line_seconds = 0.0;  ///< line time the call took
-    double wall_seconds = 0.0;  ///< CPU wall time of both ends together
+    double wall_seconds = 0.0;  ///< thread CPU time of both ends together (thread_cpu_seconds())
     std::string note{};         ///< what went wrong, if anything
 };
 
@@ -177,7 +177,7 @@ struct BerCurve {
 struct SpeedFigure {
     std::string key{};            ///< stable name: "v21_rx", "v22bis_rx_2400", "whole_call", ...
     std::string what{};           ///< one-line description of what was timed
-    double ns_per_sample = 0.0;   ///< wall nanoseconds per 8 kHz sample of signal (best of the repeats)
+    double ns_per_sample = 0.0;   ///< thread-CPU nanoseconds per 8 kHz sample of signal (best of the repeats)
     double signal_seconds = 0.0;  ///< length of the timed signal (line time)
     bool ok = true;               ///< the part did its job on the signal (decoded it, connected, ...)
     std::string note{};

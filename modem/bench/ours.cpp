@@ -250,7 +250,7 @@ std::optional<WholeCallResult> OurImplementation::run_whole_call(const WholeCall
     std::array<std::uint8_t, 1024> buf{};
     const auto limit = static_cast<SampleTime>(cfg.max_seconds * dsp::kFsHz);
     WholeCallResult r;
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = thread_cpu_seconds();
     auto pair = std::make_unique<SessionPair>();
     std::size_t sent_c = 0, sent_a = 0;
     SampleTime t = 0;
@@ -263,7 +263,7 @@ std::optional<WholeCallResult> OurImplementation::run_whole_call(const WholeCall
         if (got_a.size() >= data_c.size() && got_c.size() >= data_a.size()) break;
         if (pair->caller.ended() || pair->answerer.ended()) break;
     }
-    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.wall_seconds = thread_cpu_seconds() - t0;
     r.line_seconds = static_cast<double>(t + static_cast<SampleTime>(kBlock)) / dsp::kFsHz;
     const bool rate_ok = pair->caller.connection() && pair->answerer.connection() &&
                          pair->caller.connection()->rate_bps == 2400 && pair->answerer.connection()->rate_bps == 2400;

@@ -14,6 +14,11 @@
 
 namespace modem::bench {
 
+/// CPU time of the calling thread in seconds (CLOCK_THREAD_CPUTIME_ID). Every speed figure of the
+/// bench is timed with it, not with the wall clock: the bench machines are shared, and time spent
+/// descheduled is not the code's cost (it would charge whichever part ran while others were busy).
+double thread_cpu_seconds() noexcept;
+
 /// `seconds` of V.21 channel 1 FSK (300 bit/s, -13 dBm0, our v21::FskTx) carrying seeded random
 /// bits, as int16; the bits go to `bits`. Deterministic.
 std::vector<std::int16_t> make_v21_signal(double seconds, std::uint64_t seed, std::vector<std::uint8_t>& bits);
@@ -24,7 +29,7 @@ std::vector<std::int16_t> make_v21_signal(double seconds, std::uint64_t seed, st
 /// complete within 10 s.
 std::vector<std::int16_t> make_v8_caller_signal();
 
-/// Wall nanoseconds per sample of feeding `signal` to a fresh make() in blocks of 160 (the
+/// Thread-CPU nanoseconds per sample of feeding `signal` to a fresh make() in blocks of 160 (the
 /// construction is not timed), best of `repeats`.
 double time_signal(const std::function<std::unique_ptr<BitReceiver>()>& make, std::span<const std::int16_t> signal,
                    int repeats);

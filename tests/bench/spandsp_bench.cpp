@@ -219,7 +219,7 @@ public:
         for (auto& b : data_a) b = static_cast<std::uint8_t>(rng());
         const auto limit = static_cast<long>(cfg.max_seconds * 8000.0);
         modem::bench::WholeCallResult r;
-        const auto t0 = std::chrono::steady_clock::now();
+        const double t0 = modem::bench::thread_cpu_seconds();
         auto caller = std::make_unique<test::SpandspPeer>(test::SpandspPeer::Config{.answerer = false, .send = data_c});
         auto answerer = std::make_unique<test::SpandspPeer>(test::SpandspPeer::Config{.answerer = true, .send = data_a});
         std::vector<std::int16_t> c_in(kBlock, 0), a_in(kBlock, 0), c_out(kBlock), a_out(kBlock);
@@ -231,7 +231,7 @@ public:
             a_in.swap(c_out);
             if (caller->received().size() >= data_a.size() && answerer->received().size() >= data_c.size()) break;
         }
-        r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        r.wall_seconds = modem::bench::thread_cpu_seconds() - t0;
         r.line_seconds = static_cast<double>(t + static_cast<long>(kBlock)) / 8000.0;
         const bool rate_ok = caller->bit_rate() == 2400 && answerer->bit_rate() == 2400;
         r.ok = rate_ok && caller->received() == data_a && answerer->received() == data_c;
