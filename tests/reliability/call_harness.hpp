@@ -52,6 +52,9 @@ struct DirectionResult {
     std::uint64_t sent = 0;          ///< bytes the sending session took
     std::uint64_t received = 0;      ///< bytes the receiving session delivered
     std::uint64_t exact_prefix = 0;  ///< received bytes equal to the sent stream from the start
+    /// Received bytes unlike the sent byte at the same position (corruption; after a loss or an
+    /// insertion nearly every later byte counts).
+    std::uint64_t differing = 0;
     bool exact() const { return received == sent && exact_prefix == sent; }
     /// Delivered bytes are all correct (none corrupted), possibly fewer than sent.
     bool prefix_only() const { return exact_prefix == received; }
@@ -70,6 +73,7 @@ struct CallResult {
     double end_s = 0.0;                      ///< line time when the run stopped
     DirectionResult c_to_a, a_to_c;
     std::uint64_t xruns = 0;                 ///< reads the line had to pad with silence (either side)
+    std::uint64_t xrun_samples = 0;          ///< samples of silence so inserted
     std::uint64_t framing_errors = 0, parity_errors = 0;
 };
 
@@ -82,9 +86,13 @@ struct CallSpec {
     std::uint64_t data_seed = 1;
     /// After the transfer, the caller hangs up this long after the last byte arrived either way.
     double idle_hangup_s = 1.0;
-    /// Called every block with (line time in samples, caller, answerer); may return false to
-    /// stop reading on that block (flow control: the reader pauses). nullptr: always read.
+    /// Called every block with (line time in samples, caller?); may return false to stop
+    /// reading on that block (flow control: the reader pauses). nullptr: always read.
     std::function<bool(modem::dsp::SampleTime, bool caller)> reading;
+    /// The same for offering bytes (the writer pauses, the session's tx queue drains).
+    std::function<bool(modem::dsp::SampleTime, bool caller)> writing;
+    /// No byte is offered from this line time on (then the call ends as after bytes_each_way).
+    double offer_until_s = 1e30;
     /// Called every block with both sessions (for monitors such as the soak's).
     std::function<void(const modem::session::Session&, const modem::session::Session&)> monitor;
 };
@@ -140,10 +148,20 @@ inline CallResult run_call(const CallSpec& spec) {
         modem::dsp::kernels::f32_to_s16(out, s);
         side.line.write(s);
     };
+    auto take = [&](detail::Side& side, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool ok = buf[i] == side.rx_expect.next();
+            side.prefix_intact = side.prefix_intact && ok;
+            if (side.prefix_intact) ++side.in_dir->exact_prefix;
+            if (!ok) ++side.in_dir->differing;
+        }
+        side.in_dir->received += n;
+    };
     auto feed = [&](detail::Side& side, bool caller_side, modem::dsp::SampleTime now) {
         auto& ses = side.session;
         // Offer bytes while the session takes them (its tx queue is the back-pressure).
-        while (side.out_dir->sent < spec.bytes_each_way && ses.writable() > 0) {
+        const bool offering = modem::dsp::samples_to_seconds(now) < spec.offer_until_s && (!spec.writing || spec.writing(now, caller_side));
+        while (offering && side.out_dir->sent < spec.bytes_each_way && ses.writable() > 0) {
             if (!side.pending) side.pending = side.tx_stream.next();
             const std::uint8_t b = *side.pending;
             if (ses.write(std::span<const std::uint8_t>(&b, 1)) == 0) break;
@@ -152,12 +170,7 @@ inline CallResult run_call(const CallSpec& spec) {
         }
         if (spec.reading && !spec.reading(now, caller_side)) return;
         for (std::size_t n; (n = ses.read(buf)) > 0;) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const bool ok = buf[i] == side.rx_expect.next();
-                side.prefix_intact = side.prefix_intact && ok;
-                if (side.prefix_intact) ++side.in_dir->exact_prefix;
-            }
-            side.in_dir->received += n;
+            take(side, n);
             side.last_rx = ses.now();
         }
     };
@@ -186,8 +199,9 @@ inline CallResult run_call(const CallSpec& spec) {
         const auto& ac = answerer.session.connection();
         if (cc && ac && r.connect_s < 0) r.connect_s = modem::dsp::samples_to_seconds(t);
         // Done: everything offered both ways is on the line and the far end has been quiet a while.
-        if (caller.session.phase() == modem::session::Phase::Data && r.c_to_a.sent == spec.bytes_each_way &&
-            r.a_to_c.sent == spec.bytes_each_way && caller.session.tx_drained() && answerer.session.tx_drained() &&
+        const bool offered_all = modem::dsp::samples_to_seconds(t) >= spec.offer_until_s ||
+                                 (r.c_to_a.sent == spec.bytes_each_way && r.a_to_c.sent == spec.bytes_each_way);
+        if (caller.session.phase() == modem::session::Phase::Data && offered_all && caller.session.tx_drained() && answerer.session.tx_drained() &&
             modem::dsp::samples_to_seconds(t - std::max({caller.last_rx, answerer.last_rx, cc->at})) >= spec.idle_hangup_s) {
             if (r.hangup_s < 0) r.hangup_s = modem::dsp::samples_to_seconds(t);
             caller.session.hangup();
@@ -196,13 +210,7 @@ inline CallResult run_call(const CallSpec& spec) {
     }
     // What is still held for reading is delivered (a pausing reader resumes at the end).
     auto last_read = [&](detail::Side& side) {
-        for (std::size_t n; (n = side.session.read(buf)) > 0;) {
-            for (std::size_t i = 0; i < n; ++i) {
-                side.prefix_intact = side.prefix_intact && buf[i] == side.rx_expect.next();
-                if (side.prefix_intact) ++side.in_dir->exact_prefix;
-            }
-            side.in_dir->received += n;
-        }
+        for (std::size_t n; (n = side.session.read(buf)) > 0;) take(side, n);
     };
     last_read(caller);
     last_read(answerer);
@@ -212,6 +220,7 @@ inline CallResult run_call(const CallSpec& spec) {
     r.end_caller = caller.session.end();
     r.end_answerer = answerer.session.end();
     r.xruns = sim.a().stats().xruns + sim.b().stats().xruns;
+    r.xrun_samples = sim.a().stats().dropped_samples + sim.b().stats().dropped_samples;
     r.framing_errors = caller.session.stats().framing_errors + answerer.session.stats().framing_errors;
     r.parity_errors = caller.session.stats().parity_errors + answerer.session.stats().parity_errors;
     return r;
