@@ -15,6 +15,7 @@
 #include "modem/decode/v22.hpp"
 #include "modem/tones/listener.hpp"
 #include "modem/v21/fsk_rx.hpp"
+#include "modem/v42/hdlc.hpp"
 #include "modem/v8/messages.hpp"
 
 namespace modem::decode {
@@ -92,6 +93,56 @@ constexpr double kUsb1MinShare = 0.2;
 constexpr std::size_t kUsbRing = 3750;         // 60 s of 16 ms columns; project choice
 constexpr std::uint8_t kHdlcFlag = 0x7E;       // ISO 3309 / T.30 flag 01111110
 constexpr int kMinFlags = 4;                   // a run this long is reported; project choice
+
+// T.30 5.3.6 HDLC frames on V.21 channel 2: address 0xFF, control 0x03 (more frames follow) or
+// 0x13 (final frame), as octets assembled least significant bit first. The facsimile control
+// field is named here in T.30's own notation (first bit sent = most significant); commands with
+// the "X" bit (set by the calling terminal) in that position are looked up with it cleared.
+constexpr std::uint8_t kT30Address = 0xFF;
+constexpr std::uint8_t kT30Control = 0x03;
+constexpr std::uint8_t kT30ControlFinal = 0x13;
+constexpr std::size_t kT30MinFrame = 3;       // address, control, FCF
+const v42::HdlcRx::Config kT30Hdlc{.fcs = v42::FcsSize::Fcs16, .max_frame = 260, .min_frame = kT30MinFrame};
+
+std::uint8_t reversed(std::uint8_t v) {
+    std::uint8_t r = 0;
+    for (int i = 0; i < 8; ++i) r = static_cast<std::uint8_t>(r | (((v >> i) & 1u) << (7 - i)));
+    return r;
+}
+
+/// T.30 Table 1 names of the FCF (T.30 notation, first bit sent as the MSB).
+const char* t30_fcf_name(std::uint8_t fcf) {
+    switch (fcf) {  // the initial identification and its polling counterparts: no X bit
+    case 0x01: return "DIS";
+    case 0x02: return "CSI";
+    case 0x04: return "NSF";
+    case 0x81: return "DTC";
+    case 0x82: return "CIG";
+    case 0x84: return "NSC";
+    default: break;
+    }
+    switch (fcf & 0x7F) {
+    case 0x41: return "DCS";
+    case 0x42: return "TSI";
+    case 0x44: return "NSS";
+    case 0x21: return "CFR";
+    case 0x22: return "FTT";
+    case 0x31: return "MCF";
+    case 0x32: return "RTN";
+    case 0x33: return "RTP";
+    case 0x5F: return "DCN";
+    case 0x71: return "EOM";
+    case 0x72: return "MPS";
+    case 0x74: return "EOP";
+    default: return "";
+    }
+}
+
+/// T.30 Table 2 bit n (from 1, in the order sent) of a DIS/DTC/DCS information field.
+bool fif_bit(std::span<const std::uint8_t> fif, int n) {
+    const auto i = static_cast<std::size_t>(n - 1);
+    return i / 8 < fif.size() && ((fif[i / 8] >> (i % 8)) & 1u) != 0;
+}
 
 std::string hex(std::span<const std::uint8_t> octets) {
     std::string s;
@@ -250,7 +301,8 @@ void describe_message(Event& e, const v8::Octets& octets, int count) {
 struct FskChannel {
     explicit FskChannel(v21::Channel c, const Decoder::Config& cfg)
         : channel(c),
-          rx({.channel = c, .carrier_on_dbm0 = cfg.fsk_on_dbm0, .carrier_off_dbm0 = cfg.fsk_off_dbm0}) {}
+          rx({.channel = c, .carrier_on_dbm0 = cfg.fsk_on_dbm0, .carrier_off_dbm0 = cfg.fsk_off_dbm0}),
+          hdlc(kT30Hdlc) {}
 
     v21::Channel channel;
     v21::FskRx rx;
@@ -276,6 +328,10 @@ struct FskChannel {
     int flag_run = 0;
     SampleTime flag_start = 0, flag_end = 0;
     std::array<SampleTime, 16> bit_times{};
+    // T.30 frames (HDLC with FCS-16, ISO 13239 as in V.42)
+    v42::HdlcRx hdlc;
+    std::uint64_t flags_seen = 0;
+    SampleTime frame_start = 0;
     // |d| of the last 32 bits and their times: the quality of a message's last octet.
     std::array<float, 32> soft_ring{};
     std::array<SampleTime, 32> soft_times{};
@@ -379,6 +435,7 @@ struct Decoder::Impl {
     void run_fsk(FskChannel& c, float x, SampleTime t);
     void stop_fsk(FskChannel& c);
     void on_flag(FskChannel& c, SampleTime at);
+    void on_t30_frame(FskChannel& c, bool fcs_ok, SampleTime end);
     void close_flags(FskChannel& c);
     void on_column(const dsp::SpectrogramColumn& col);
     void decide(std::int64_t k, std::int64_t last);
@@ -468,6 +525,8 @@ void Decoder::Impl::stop_fsk(FskChannel& c) {
     c.running = false;
     if (const auto* m = c.deframer.flush()) on_message(c, *m);
     c.deframer.reset();
+    c.hdlc.reset();
+    c.flags_seen = 0;
     end_burst(c);
 }
 
@@ -507,6 +566,12 @@ void Decoder::Impl::on_fsk(FskChannel& c, const v21::RxEvent& ev) {
             if (soft >= kRunOnSoft) c.last_bit = ev.at;
         }
         if (const auto* m = c.deframer.push(ev.bit, ev.at)) on_message(c, *m);
+        if (const v42::RxEvent h = c.hdlc.push_bit(ev.bit); h == v42::RxEvent::Frame || h == v42::RxEvent::BadFcs)
+            on_t30_frame(c, h == v42::RxEvent::Frame, ev.at + kBitLen);
+        if (c.hdlc.stats().flags != c.flags_seen) {
+            c.flags_seen = c.hdlc.stats().flags;
+            c.frame_start = ev.at + kBitLen;  // a frame starts after the last flag
+        }
         // HDLC flags: 01111110 in the last 8 bits (the pattern reads the same both ways).
         c.hdlc_window = static_cast<std::uint8_t>((c.hdlc_window << 1) | ev.bit);
         if (c.hdlc_window == kHdlcFlag && c.bit_index >= 8) on_flag(c, ev.at);
@@ -516,6 +581,57 @@ void Decoder::Impl::on_fsk(FskChannel& c, const v21::RxEvent& ev) {
         return;
     }
     }
+}
+
+void Decoder::Impl::on_t30_frame(FskChannel& c, bool fcs_ok, SampleTime end) {
+    auto octets = fcs_ok ? c.hdlc.frame() : c.hdlc.raw();
+    if (!fcs_ok) {
+        if (octets.size() < kT30MinFrame + v42::fcs_octets(v42::FcsSize::Fcs16)) return;
+        octets = octets.first(octets.size() - v42::fcs_octets(v42::FcsSize::Fcs16));
+    }
+    if (octets.size() < kT30MinFrame || octets[0] != kT30Address ||
+        (octets[1] != kT30Control && octets[1] != kT30ControlFinal))
+        return;
+    const std::uint8_t fcf = reversed(octets[2]);
+    const std::string name = t30_fcf_name(fcf);
+    Event e = make_event(c.frame_start, end, Kind::T30Frame, Direction::Unknown);
+    if (name == "DIS" || name == "CSI" || name == "NSF") e.direction = Direction::Answerer;  // the called terminal's identification
+    if (name == "DCS" || name == "TSI" || name == "NSS") e.direction = Direction::Caller;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02x", fcf);
+    e.fields.push_back({"fcf", name.empty() ? std::string(buf) : name});
+    e.fields.push_back({"final", octets[1] == kT30ControlFinal});
+    e.fields.push_back({"fcs_ok", fcs_ok});
+    e.fields.push_back({"octets", hex(octets)});
+    e.summary = "T.30 " + (name.empty() ? std::string(buf) : name) + " frame on V.21 " +
+                std::string(v21::to_string(c.channel)) + (fcs_ok ? "" : ", FCS error");
+    const auto fif = octets.subspan(kT30MinFrame);
+    if (name == "DIS" || name == "DTC" || name == "DCS") {
+        // T.30 Table 2: bit 6 V.8 capability, 9 ready to transmit (polling), 10 ready to receive,
+        // 11-14 modem type, 15 200 x 200 (fine), 16 two-dimensional coding, 27 ECM, 31 T.6.
+        std::vector<std::string> caps;
+        if (fif_bit(fif, 6)) caps.emplace_back("V.8");
+        if (fif_bit(fif, 9)) caps.emplace_back("polling");
+        if (fif_bit(fif, 10)) caps.emplace_back("receive");
+        if (fif_bit(fif, 15)) caps.emplace_back("fine");
+        if (fif_bit(fif, 16)) caps.emplace_back("2-D");
+        if (fif_bit(fif, 27)) caps.emplace_back("ECM");
+        if (fif_bit(fif, 31)) caps.emplace_back("T.6");
+        std::string modem;
+        for (int b = 11; b <= 14; ++b) modem += fif_bit(fif, b) ? '1' : '0';
+        e.fields.push_back({"capabilities", caps});
+        e.fields.push_back({"modem_bits", modem});
+        e.summary += ": " + join(caps, ", ") + "; modem bits 11-14 " + modem;
+    } else if (name == "CSI" || name == "TSI" || name == "CIG") {
+        // T.30 5.3.6.2.4: the identification's last character is sent first.
+        std::string id(fif.rbegin(), fif.rend());
+        while (!id.empty() && id.front() == ' ') id.erase(id.begin());
+        while (!id.empty() && id.back() == ' ') id.pop_back();
+        e.fields.push_back({"id", id});
+        e.summary += ": \"" + id + "\"";
+    }
+    events.push_back(std::move(e));
+    ++c.messages;
 }
 
 void Decoder::Impl::on_flag(FskChannel& c, SampleTime at) {
