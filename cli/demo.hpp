@@ -63,7 +63,7 @@ struct CablesDemo {
 
 /// The v8 demo as two processes: `squeal answer` on modem_b and `squeal call` on modem_a, each
 /// sending a text; this process taps both cables (the loops line_a, line_b) for the line audio
-/// (to `output`) and the spectrum, and follows the two ends' --events and --recv files for the
+/// (to `output`) and the spectrum, and follows the two ends' progress lines and --recv files for the
 /// view. Returns the demo exit code (0 both connected and both texts arrived byte-exact, 4 an
 /// end did not connect, 5 a text differs). Throws one line when the cables are not there.
 int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output);

@@ -10,16 +10,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <regex>
 #include <cstring>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/demo.hpp"
 #include "dsp/fft.hpp"
@@ -127,40 +127,53 @@ private:
     std::string partial_;
 };
 
-/// modem::Event from one --events JSON line (timeline.hpp); strings live in `arena` (events
-/// hold views, as they do on the modem side with static strings). Times shifted by `offset`.
-std::optional<modem::Event> parse_event(const std::string& line, SampleTime offset, std::deque<std::string>& arena) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
-    }
-    auto keep = [&](const std::string& s) -> std::string_view { return arena.emplace_back(s); };
+/// modem::Event from one progress line of `squeal call|answer` on stderr (timeline.hpp:
+/// "   4.352 s  answerer  v22bis.answer   state SendUsb1 [text] key=value ... (detail)"), which,
+/// unlike the buffered --events file, arrives as it happens. Strings live in `arena` (events hold
+/// views, as they do on the modem side with static strings); times shifted by `offset`. Other
+/// lines (the final summary) give nothing.
+std::optional<modem::Event> parse_progress(const std::string& line, SampleTime offset, std::deque<std::string>& arena) {
+    static const std::regex kHead(R"(^\s*([0-9]+\.[0-9]+) s  (\S+)\s+(\S+)\s+(\S+)(.*)$)");
+    static const std::regex kField(R"( ([a-z_]+)=)");
+    std::smatch m;
+    if (!std::regex_match(line, m, kHead)) return std::nullopt;
     modem::Event e;
-    e.at = j.value("sample", std::int64_t{0}) + offset;
-    const std::string kind = j.value("event", "");
     bool known = false;
     for (int k = 0; k <= static_cast<int>(modem::EventKind::Info); ++k) {
-        if (modem::to_string(static_cast<modem::EventKind>(k)) == kind) {
+        if (modem::to_string(static_cast<modem::EventKind>(k)) == m[4].str()) {
             e.kind = static_cast<modem::EventKind>(k);
             known = true;
         }
     }
     if (!known) return std::nullopt;
-    e.source = keep(j.value("source", ""));
-    e.name = keep(j.value("name", ""));
-    e.detail = keep(j.value("detail", ""));
-    e.text = modem::ShortText(j.value("text", ""));
-    for (const auto& [k, v] : j.items()) {
-        if (k == "t_ms" || k == "sample" || k == "event" || k == "source" || k == "name" || k == "detail" || k == "text")
-            continue;
-        const std::string_view key = keep(k);
-        if (v.is_boolean()) e.with(key, v.get<bool>());
-        else if (v.is_number_integer()) e.with(key, v.get<std::int64_t>());
-        else if (v.is_number()) e.with(key, v.get<double>());
-        else if (v.is_string()) e.with(key, keep(v.get<std::string>()));
+    auto keep = [&](std::string v) -> std::string_view { return arena.emplace_back(std::move(v)); };
+    e.at = static_cast<SampleTime>(std::llround(std::stod(m[1].str()) * modem::dsp::kFsHz)) + offset;
+    e.source = keep(m[3].str());
+    std::string rest = m[5].str();
+    // " (detail)" at the end, then " [text]", then " key=value" fields; what is left is the name.
+    if (!rest.empty() && rest.back() == ')') {
+        if (const auto open = rest.rfind(" ("); open != std::string::npos) {
+            e.detail = keep(rest.substr(open + 2, rest.size() - open - 3));
+            rest.erase(open);
+        }
     }
+    if (const auto open = rest.find(" ["); open != std::string::npos) {
+        const auto close = rest.find(']', open);
+        if (close != std::string::npos) {
+            e.text = modem::ShortText(std::string_view(rest).substr(open + 2, close - open - 2));
+            rest.erase(open, close - open + 1);
+        }
+    }
+    std::vector<std::pair<std::size_t, std::smatch>> fields;
+    for (auto it = std::sregex_iterator(rest.begin(), rest.end(), kField); it != std::sregex_iterator(); ++it)
+        fields.emplace_back(static_cast<std::size_t>(it->position(0)), *it);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::size_t value_at = fields[i].first + static_cast<std::size_t>(fields[i].second.length(0));
+        const std::size_t value_end = i + 1 < fields.size() ? fields[i + 1].first : rest.size();
+        e.with(keep(fields[i].second[1].str()), keep(rest.substr(value_at, value_end - value_at)));
+    }
+    const std::size_t name_end = fields.empty() ? rest.size() : fields.front().first;
+    e.name = keep(rest.substr(0, name_end).erase(0, rest.starts_with(" ") ? 1 : 0));
     return e;
 }
 
@@ -212,15 +225,16 @@ int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output) {
     auto tap_c = open_tap(p + "line_a");  // modem_a (the caller) plays into line_a
     auto tap_a = open_tap(p + "line_b");
     std::deque<std::string> arena;
-    Tail ev_c((dir / "call.jsonl").string()), ev_a((dir / "answer.jsonl").string());
+    // Their progress lines (stderr, unbuffered) go to the logs: the view follows those.
+    Tail ev_c((dir / "call.log").string()), ev_a((dir / "answer.log").string());
     Tail got_c((dir / "call_got.txt").string()), got_a((dir / "answer_got.txt").string());
     std::string recv_c, recv_a;
 
     auto answerer = std::make_unique<Child>(
         std::vector<std::string>{cfg.squeal, "answer", "--number", cfg.number, "--audio", p + "modem_b", "--latency",
                                  "0.1", "--send", (dir / "answer.txt").string(), "--recv",
-                                 (dir / "answer_got.txt").string(), "--events", (dir / "answer.jsonl").string(),
-                                 "--timeout", timeout, "--idle-hangup", kIdleHangupS, "--quiet"},
+                                 (dir / "answer_got.txt").string(),
+                                 "--timeout", timeout, "--idle-hangup", kIdleHangupS},
         (dir / "answer.log").string());
     std::unique_ptr<Child> caller;
     SampleTime caller_at = -1, ended_at = -1;
@@ -240,8 +254,8 @@ int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output) {
             caller = std::make_unique<Child>(
                 std::vector<std::string>{cfg.squeal, "call", cfg.number, "--wait-dialtone", "--audio", p + "modem_a",
                                          "--latency", "0.1", "--send", (dir / "call.txt").string(), "--recv",
-                                         (dir / "call_got.txt").string(), "--events", (dir / "call.jsonl").string(),
-                                         "--timeout", timeout, "--idle-hangup", kIdleHangupS, "--quiet"},
+                                         (dir / "call_got.txt").string(),
+                                         "--timeout", timeout, "--idle-hangup", kIdleHangupS},
                 (dir / "call.log").string());
         }
         // The line: both cables read back and summed.
@@ -259,10 +273,10 @@ int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output) {
         now += static_cast<SampleTime>(kBlock);
         // What the two processes report, on this process's clock.
         for (const auto& l : ev_a.lines())
-            if (auto e = parse_event(l, 0, arena)) view_session_event(view, Side::Answerer, *e);
+            if (auto e = parse_progress(l, 0, arena)) view_session_event(view, Side::Answerer, *e);
         if (caller)
             for (const auto& l : ev_c.lines())
-                if (auto e = parse_event(l, caller_at, arena)) view_session_event(view, Side::Caller, *e);
+                if (auto e = parse_progress(l, caller_at, arena)) view_session_event(view, Side::Caller, *e);
         if (const auto t = got_a.bytes(); !t.empty()) {
             recv_a += t;
             view.text(Side::Caller, t);
