@@ -396,14 +396,14 @@ int run_bench(const BenchArgs& a) {
     std::vector<modem::bench::Regression> regs;
     std::string baseline_used;
     if (const auto bl = find_baseline(a)) {
-        const modem::bench::Ratios base = modem::bench::load_baseline(bl->string());
+        const modem::bench::Ratios base = modem::bench::load_baseline(bl->string(), modem::bench::baseline_section(a.quick));
         regs = modem::bench::compare(base, now);
         std::size_t compared = 0;
         for (const auto& [k, v] : base) compared += now.count(k);
         out << '\n';
         modem::bench::print_regressions(out, regs, compared);
         baseline_used = bl->string();
-        out << "bench: baseline " << baseline_used << '\n';
+        out << "bench: baseline " << baseline_used << " (" << modem::bench::baseline_section(a.quick) << ")\n";
     } else {
         out << "\nbench: no baseline found (modem/bench/baseline.json or --baseline FILE): nothing compared\n";
     }
@@ -411,7 +411,8 @@ int run_bench(const BenchArgs& a) {
         modem::bench::save_baseline(a.save_baseline, now,
                                     std::string("squeal bench") + (a.quick ? " --quick" : "") + ", seed " +
                                         std::to_string(a.seed) + ", SIMD " +
-                                        std::string(modem::dsp::kernels::to_string(modem::dsp::kernels::active().isa)));
+                                        std::string(modem::dsp::kernels::to_string(modem::dsp::kernels::active().isa)),
+                                    modem::bench::baseline_section(a.quick));
         out << "bench: saved the ratios to " << a.save_baseline << '\n';
     }
 

@@ -23,39 +23,53 @@ Ratios ratios_of(const Figures& ours, const Figures* theirs) {
     return r;
 }
 
-nlohmann::ordered_json baseline_json(const Ratios& r, const std::string& comment) {
+std::string baseline_section(bool quick) { return quick ? "quick_ratios" : "ratios"; }
+
+nlohmann::ordered_json baseline_json(const Ratios& r, const std::string& comment, const std::string& section) {
     nlohmann::ordered_json j;
     j["comment"] = comment;
-    j["ratios"] = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : r) j["ratios"][k] = v;
+    j[section] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : r) j[section][k] = v;
     return j;
 }
 
-Ratios baseline_from_json(const nlohmann::json& j) {
-    if (!j.is_object() || !j.contains("ratios") || !j.at("ratios").is_object())
-        throw std::runtime_error("bench baseline: no \"ratios\" object");
+Ratios baseline_from_json(const nlohmann::json& j, const std::string& section) {
+    if (!j.is_object() || !j.contains(section) || !j.at(section).is_object())
+        throw std::runtime_error("bench baseline: no \"" + section + "\" object");
     Ratios r;
-    for (const auto& [k, v] : j.at("ratios").items()) {
+    for (const auto& [k, v] : j.at(section).items()) {
         if (!v.is_number()) throw std::runtime_error("bench baseline: ratio '" + k + "' is not a number");
         r[k] = v.get<double>();
     }
     return r;
 }
 
-Ratios load_baseline(const std::string& path) {
+Ratios load_baseline(const std::string& path, const std::string& section) {
     std::ifstream f(path);
     if (!f) throw std::runtime_error("bench: cannot read baseline " + path);
     try {
-        return baseline_from_json(nlohmann::json::parse(f));
+        return baseline_from_json(nlohmann::json::parse(f), section);
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error("bench baseline " + path + ": " + e.what());
     }
 }
 
-void save_baseline(const std::string& path, const Ratios& r, const std::string& comment) {
+void save_baseline(const std::string& path, const Ratios& r, const std::string& comment, const std::string& section) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    if (std::ifstream old(path); old) {
+        try {
+            j = nlohmann::ordered_json::parse(old);
+        } catch (const nlohmann::json::exception&) {
+            j = nlohmann::ordered_json::object();  // not a baseline: replaced
+        }
+        if (!j.is_object()) j = nlohmann::ordered_json::object();
+    }
+    const nlohmann::ordered_json part = baseline_json(r, comment, section);
+    j["comment_" + section] = comment;
+    j[section] = part[section];
     std::ofstream f(path);
     if (!f) throw std::runtime_error("bench: cannot write baseline " + path);
-    f << baseline_json(r, comment).dump(2) << '\n';
+    f << j.dump(2) << '\n';
     if (!f) throw std::runtime_error("bench: cannot write baseline " + path);
 }
 

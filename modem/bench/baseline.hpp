@@ -24,13 +24,19 @@ using Ratios = std::map<std::string, double>;
 /// other load: both are left out).
 Ratios ratios_of(const Figures& ours, const Figures* theirs);
 
-/// {"comment": ..., "ratios": {name: value}}.
-nlohmann::ordered_json baseline_json(const Ratios& r, const std::string& comment);
-/// Throws std::runtime_error (one line) when the document has no "ratios" object of numbers.
-Ratios baseline_from_json(const nlohmann::json& j);
-/// Reads / writes a baseline file; throws std::runtime_error (one line) on failure.
-Ratios load_baseline(const std::string& path);
-void save_baseline(const std::string& path, const Ratios& r, const std::string& comment);
+/// Section of a baseline file for full runs ("ratios") and for --quick runs ("quick_ratios"):
+/// shorter signals and a shorter call give other ratios, so each mode has its own.
+std::string baseline_section(bool quick);
+
+/// {"comment": ..., section: {name: value}}.
+nlohmann::ordered_json baseline_json(const Ratios& r, const std::string& comment, const std::string& section = "ratios");
+/// Throws std::runtime_error (one line) when the document has no `section` object of numbers.
+Ratios baseline_from_json(const nlohmann::json& j, const std::string& section = "ratios");
+/// Reads a baseline file's section; throws std::runtime_error (one line) on failure.
+Ratios load_baseline(const std::string& path, const std::string& section = "ratios");
+/// Writes `section` of a baseline file, keeping its other sections when the file exists.
+void save_baseline(const std::string& path, const Ratios& r, const std::string& comment,
+                   const std::string& section = "ratios");
 
 /// One ratio that fell by more than the tolerance.
 struct Regression {

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -451,5 +453,43 @@ TEST_CASE("baseline: a ratio 20 % down is flagged, 5 % down is not, and the file
     CHECK(load_baseline((dir / "b.json").string()) == base);
     CHECK_THROWS_AS(load_baseline((dir / "missing.json").string()), std::runtime_error);
     CHECK_THROWS_AS(baseline_from_json(nlohmann::json::parse(R"({"ratios": {"a": "x"}})")), std::runtime_error);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("squeal bench --json: one JSON document on stdout with every figure, and a baseline it can be compared with") {
+    const auto dir = temp_dir("json");
+    const std::string out = (dir / "out.json").string(), base = (dir / "base.json").string();
+    const std::string common = std::string(SQUEAL_BINARY) +
+                               " bench --quick --json --skip-ber --skip-handshake --skip-kernels --skip-spandsp"
+                               " --skip-decode --channels 8 --call-bytes 200 --out-dir " + dir.string();
+    REQUIRE(std::system((common + " --save-baseline " + base + " > " + out + " 2>/dev/null").c_str()) == 0);
+    std::ifstream f(out);
+    const nlohmann::json j = nlohmann::json::parse(f);  // throws (fails the test) unless it is all JSON
+    for (const char* k : {"squeal", "spandsp", "spandsp_note", "simd", "ratios", "baseline", "regressions"})
+        CHECK_MESSAGE(j.contains(k), k);
+    const Figures g = figures_from_json(j["squeal"]);
+    for (const char* k : {"v22bis_rx_2400", "v22bis_tx_2400", "v22bis_pump_2400", "v22bis_rx_1200", "v22bis_tx_1200",
+                          "v21_rx", "v8_answer", "whole_call"}) {
+        CAPTURE(k);
+        REQUIRE(g.speed(k) != nullptr);
+        CHECK(g.speed(k)->ok);
+        CHECK(g.speed(k)->ns_per_sample > 0.0);
+    }
+    for (const char* k : {"v22bis_modem", "v8_endpoint", "session_in_data", "bank_channel"}) CHECK_MESSAGE(g.memory_of(k), k);
+    for (const char* k : {"startup_version_ms", "startup_first_sample_ms", "channels_per_core", "scaling_2_cores"})
+        CHECK_MESSAGE(g.extra_of(k), k);
+    CHECK(j["spandsp"].is_null());
+    CHECK(j["ratios"].contains("x_real_time.whole_call"));
+    // The saved baseline holds the same ratios; a run against a baseline 10x better warns for each.
+    Ratios high = load_baseline(base, "quick_ratios");  // a --quick run saves its own section
+    CHECK(high.count("x_real_time.v22bis_rx_2400") == 1);
+    CHECK_THROWS_AS(load_baseline(base, "ratios"), std::runtime_error);
+    for (auto& [k, v] : high) v *= 10.0;
+    save_baseline(base, high, "inflated", "quick_ratios");
+    const std::string text = (dir / "text.txt").string();
+    REQUIRE(std::system((common + " --baseline " + base + " > /dev/null 2> " + text).c_str()) == 0);
+    std::ifstream t(text);
+    const std::string s((std::istreambuf_iterator<char>(t)), std::istreambuf_iterator<char>());
+    CHECK(s.find("WARNING: x_real_time.v22bis_rx_2400 fell") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
