@@ -10,6 +10,8 @@
 #include <limits>
 
 #include "modem/v22bis/coding.hpp"
+#include "modem/v42/detect.hpp"
+#include "modem/v42/frames.hpp"
 
 namespace modem::decode {
 
@@ -20,6 +22,11 @@ using v22::kNever;
 
 // One symbol is 40/3 samples (V.22 2.2: 600 baud); segment edges are put half a symbol out.
 constexpr SampleTime kHalfSymbol = 7;
+constexpr std::size_t kMaxLapmFrame = 260;     // V.42 N401 default 128 octets, with margin; project choice
+constexpr int kMinLapmFrames = 2;              // good frames for a stream to count as LAPM; project choice
+constexpr int kMinDetectChars = 2;             // ODP/ADP characters reported; project choice
+constexpr std::size_t kMaxFrameHex = 64;       // octets of a frame kept in "octets"; project choice
+constexpr SampleTime kCharSamples = 67;        // one 10-bit character at 1200 bit/s; project choice (start estimate)
 constexpr double kRiseDb = 9.0;       // signal ON: above the last second's minimum by this; project choice
 constexpr double kFallDb = 12.0;      // signal OFF: below the peak since ON by this; project choice
 constexpr double kLoudDb = 6.0;       // "still at level" for dating the end; project choice
@@ -161,11 +168,15 @@ void V22Tracker::process(std::span<const float> in, std::vector<Event>& out) {
     for (const float x : in) {
         if (rx_.push(x)) on_symbol(rx_.symbol(), out);
     }
+    for (auto& e : pending_) out.push_back(std::move(e));
+    pending_.clear();
 }
 
 void V22Tracker::finish(std::vector<Event>& out) {
     if (on_) close(seg_ == Seg::Data ? last_strong_ + kHalfSymbol : last_loud_ + kHalfSymbol, out);
     on_ = false;
+    for (auto& e : pending_) out.push_back(std::move(e));
+    pending_.clear();
 }
 
 void V22Tracker::reset_segments() {
@@ -233,16 +244,132 @@ void V22Tracker::start_data(int rate, SampleTime at) {
     open(Seg::Data, at);
     rate_ = rate;
     detector_ = std::make_unique<FormatDetector>(cfg_.max_bytes);
+    lapm_ = std::make_unique<v42::HdlcRx>(v42::HdlcRx::Config{.fcs = v42::FcsSize::Fcs16, .max_frame = kMaxLapmFrame, .min_frame = 2});
+    lapm_flags_ = 0;
+    lapm_good_ = 0;
+    lapm_payload_.clear();
+    odp_ = adp_ = 0;
+    detect_start_ = v22bis::kNever;
+    detect_rx_ = std::make_unique<v14::AsyncRx>(v14::AsyncRx::Config{}, [this](const v14::RxChar& c) {
+        if (c.is_break || c.framing_error) return;
+        const bool odp = c.value == v42::kOdpEven || c.value == v42::kOdpOdd;
+        const bool adp = c.value == v42::kAdpE || c.value == v42::kAdpC;
+        if (!odp && !adp) return;
+        if (detect_start_ == v22bis::kNever) detect_start_ = bit_at_ - kCharSamples;
+        detect_end_ = bit_at_ + kHalfSymbol;
+        (odp ? odp_ : adp_) += 1;
+    });
     fifo_n_ = 0;
     data_level_sum_ = 0.0;
     data_level_n_ = 0;
     rx_.set_data_mode(true);
 }
 
+void V22Tracker::push_data_bits(const Sym& s) {
+    bit_at_ = s.at;
+    for (std::size_t i = 0; i < s.n; ++i) {
+        detector_->push_bit(s.bits[i]);
+        if (detect_rx_) detect_rx_->push_bit(s.bits[i]);
+        const v42::RxEvent h = lapm_->push_bit(s.bits[i]);
+        if (h == v42::RxEvent::Frame || h == v42::RxEvent::BadFcs) on_lapm(h == v42::RxEvent::Frame, s.at + kHalfSymbol);
+        if (lapm_->stats().flags != lapm_flags_) {
+            lapm_flags_ = lapm_->stats().flags;
+            lapm_frame_start_ = s.at + kHalfSymbol;
+            if (detect_rx_) close_detection();  // the detection phase is over at the first flag
+        }
+    }
+}
+
+void V22Tracker::close_detection() {
+    detect_rx_.reset();
+    if (odp_ + adp_ < kMinDetectChars) return;
+    Event e;
+    e.start = detect_start_;
+    e.end = detect_end_;
+    e.kind = Kind::LapmFrame;
+    e.direction = cfg_.direction;
+    const bool odp = odp_ >= adp_;
+    e.fields.push_back({"frame", std::string(odp ? "ODP" : "ADP")});
+    e.fields.push_back({"characters", std::int64_t{odp ? odp_ : adp_}});
+    e.summary = odp ? "V.42 ODP (originator detection pattern, DC1 x" + std::to_string(odp_) + ")"
+                    : "V.42 ADP (answerer detection pattern, E/C x" + std::to_string(adp_) + ")";
+    pending_.push_back(std::move(e));
+}
+
+void V22Tracker::on_lapm(bool fcs_ok, SampleTime end) {
+    auto octets = fcs_ok ? lapm_->frame() : lapm_->raw();
+    if (!fcs_ok) {
+        if (octets.size() < 2 + v42::fcs_octets(v42::FcsSize::Fcs16)) return;
+        octets = octets.first(octets.size() - v42::fcs_octets(v42::FcsSize::Fcs16));
+    }
+    v42::Frame f;
+    const bool parsed = v42::decode(octets, f);
+    if (!fcs_ok && !parsed) return;  // noise between flags
+    Event e;
+    e.start = lapm_frame_start_;
+    e.end = end;
+    e.kind = Kind::LapmFrame;
+    e.direction = cfg_.direction;
+    const std::string type = parsed ? std::string(v42::to_string(f.type)) : "unknown";
+    e.fields.push_back({"frame", type});
+    e.fields.push_back({"fcs_ok", fcs_ok});
+    e.summary = "LAPM " + type;
+    if (parsed) {
+        const bool originator = cfg_.direction == Direction::Caller;
+        const bool command = v42::is_command(f.address, originator);
+        e.fields.push_back({"command", command});
+        e.fields.push_back({"pf", f.pf});
+        e.summary += command ? " command" : " response";
+        if (f.type == v42::FrameType::I) {
+            e.fields.push_back({"ns", std::int64_t{f.ns}});
+            e.summary += " N(S)=" + std::to_string(f.ns);
+        }
+        if (v42::is_numbered(f.type)) {
+            e.fields.push_back({"nr", std::int64_t{f.nr}});
+            e.summary += " N(R)=" + std::to_string(f.nr);
+        }
+        if (f.pf) e.summary += command ? " P" : " F";
+        if (f.type == v42::FrameType::XID) {
+            v42::XidParams x;
+            if (v42::parse_xid(f.info, x)) {
+                                std::vector<std::string> params;
+                if (x.n401_tx) params.push_back("N401 tx " + std::to_string(x.n401_tx));
+                if (x.n401_rx) params.push_back("N401 rx " + std::to_string(x.n401_rx));
+                if (x.k_tx) params.push_back("k tx " + std::to_string(x.k_tx));
+                if (x.k_rx) params.push_back("k rx " + std::to_string(x.k_rx));
+                if (x.has_optional) {
+                    params.emplace_back(x.srej ? "SREJ" : "no SREJ");
+                    params.emplace_back(x.fcs32 ? "FCS-32" : "FCS-16");
+                }
+                e.fields.push_back({"params", params});
+                e.summary += ":";
+                for (const auto& p : params) e.summary += " " + p + ";";
+                e.summary.pop_back();
+            }
+        }
+        if ((f.type == v42::FrameType::I || f.type == v42::FrameType::UI) && !f.info.empty()) {
+            e.fields.push_back({"text", escape_text(f.info)});
+            e.fields.push_back({"hex", hex_bytes(f.info)});
+            e.fields.push_back({"bytes", static_cast<std::int64_t>(f.info.size())});
+            constexpr std::size_t kSummaryBytes = 40;  // project choice: one table line
+            const std::size_t n = std::min(f.info.size(), kSummaryBytes);
+            e.summary += ", " + std::to_string(f.info.size()) + " bytes: \"" + escape_text(f.info.first(n)) +
+                         (n < f.info.size() ? "...\"" : "\"");
+            if (fcs_ok && f.type == v42::FrameType::I)
+                for (std::size_t i = 0; i < f.info.size() && lapm_payload_.size() < cfg_.max_bytes; ++i)
+                    lapm_payload_.push_back(f.info[i]);
+        }
+    }
+    if (!fcs_ok) e.summary += " (FCS error)";
+    e.fields.push_back({"octets", hex_bytes(octets.first(std::min<std::size_t>(octets.size(), kMaxFrameHex)))});
+    if (fcs_ok && parsed) ++lapm_good_;
+    pending_.push_back(std::move(e));
+}
+
 void V22Tracker::feed(const Sym& s) {
     if (fifo_n_ == fifo_.size()) {
         const Sym& old = fifo_[fifo_head_];
-        for (std::size_t i = 0; i < old.n; ++i) detector_->push_bit(old.bits[i]);
+        push_data_bits(old);
         fifo_head_ = (fifo_head_ + 1) % fifo_.size();
         --fifo_n_;
     }
@@ -255,7 +382,7 @@ void V22Tracker::flush_data(SampleTime end) {
         const Sym& s = fifo_[fifo_head_];
         fifo_head_ = (fifo_head_ + 1) % fifo_.size();
         if (s.at > end) continue;
-        for (std::size_t i = 0; i < s.n; ++i) detector_->push_bit(s.bits[i]);
+        push_data_bits(s);
     }
     fifo_head_ = 0;
 }
@@ -280,10 +407,14 @@ void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
     case Seg::Sb2400: e.summary = "SB1: scrambled ones at 2400 bit/s"; break;
     case Seg::Data: {
         flush_data(end - kHalfSymbol);
-        const auto r = detector_->result();
+        if (detect_rx_) close_detection();
+        auto r = detector_->result();
+        const bool lapm = lapm_good_ >= kMinLapmFrames;
+        if (lapm) r.bytes = lapm_payload_;  // the async reading of an HDLC stream means nothing
         const bool truncated = r.chars > r.bytes.size();
         e.fields.push_back({"rate", std::int64_t{rate_}});
-        e.fields.push_back({"format", r.format.name()});
+        e.fields.push_back({"format", lapm ? std::string("LAPM") : r.format.name()});
+        if (lapm) e.fields.push_back({"lapm_frames", std::int64_t{lapm_good_}});
         e.fields.push_back({"text", escape_text(r.bytes)});
         e.fields.push_back({"hex", hex_bytes(r.bytes)});
         e.fields.push_back({"bytes", static_cast<std::int64_t>(r.chars)});
@@ -295,8 +426,9 @@ void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
             const double level = data_level_sum_ / static_cast<double>(data_level_n_);
             e.fields.push_back({"level_dbm0", std::round(level * 10.0) / 10.0});
         }
-        e.summary = "data " + std::to_string(rate_) + " bit/s, " + r.format.name() + ", " + std::to_string(r.chars) +
-                    (r.chars == 1 ? " byte" : " bytes");
+        e.summary = "data " + std::to_string(rate_) + " bit/s, " +
+                    (lapm ? "V.42 LAPM, " + std::to_string(lapm_good_) + " frames, " + std::to_string(r.bytes.size()) + " payload bytes"
+                          : r.format.name() + ", " + std::to_string(r.chars) + (r.chars == 1 ? " byte" : " bytes"));
         if (truncated) e.summary += " (first " + std::to_string(r.bytes.size()) + " shown)";
         if (!r.bytes.empty()) {
             constexpr std::size_t kSummaryBytes = 48;  // project choice: one table line
@@ -304,6 +436,7 @@ void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
             e.summary += ": \"" + escape_text(std::span(r.bytes).first(n)) + (n < r.bytes.size() ? "...\"" : "\"");
         }
         detector_.reset();
+        lapm_.reset();
         break;
     }
     case Seg::None: return;

@@ -16,6 +16,7 @@
 #include "modem/decode/events.hpp"
 #include "modem/v14/v14.hpp"
 #include "modem/v22bis/rx.hpp"
+#include "modem/v42/hdlc.hpp"
 
 namespace modem::decode {
 
@@ -79,6 +80,12 @@ private:
 ///   the zero must not be followed by SB1 at 2400 within 24 symbols. Data ends with the signal
 ///   or at a new S1 (retrain); symbols after the last one with |point|^2 >= 1 (grid units, AGC
 ///   frozen in data mode) are dropped, so the fading tail adds no characters.
+/// - V.42: the data bits also go through an HDLC receiver (FCS-16, V.42 8.1); every frame between
+///   flags becomes a `lapm_frame` event (decoded by modem/v42/frames.hpp; FCS errors flagged), and
+///   before the first flag an 8N1 receiver counts the detection patterns (V.42 8.2: ODP = DC1
+///   0x11/0x91 from the originator, ADP = 'E'/'C' from the answerer), reported as one `lapm_frame`
+///   event with frame "ODP" or "ADP". A data segment with two good LAPM frames or more reports
+///   format "LAPM" and the payload of its I frames as text/hex.
 class V22Tracker {
 public:
     struct Config {
@@ -115,6 +122,9 @@ private:
     void feed(const Sym& s);
     void flush_data(SampleTime end);
     void reset_segments();
+    void push_data_bits(const Sym& s);
+    void on_lapm(bool fcs_ok, SampleTime end);
+    void close_detection();
 
     Config cfg_;
     v22bis::Rx rx_;
@@ -154,6 +164,16 @@ private:
     std::unique_ptr<FormatDetector> detector_;
     double data_level_sum_ = 0.0;
     std::int64_t data_level_n_ = 0;
+    // V.42 in the data: HDLC frames, and the detection patterns before the first flag
+    std::unique_ptr<v42::HdlcRx> lapm_;
+    std::unique_ptr<v14::AsyncRx> detect_rx_;
+    std::uint64_t lapm_flags_ = 0;
+    SampleTime lapm_frame_start_ = 0, bit_at_ = 0;
+    int lapm_good_ = 0;
+    std::vector<std::uint8_t> lapm_payload_;  // I-frame information, at most max_bytes
+    int odp_ = 0, adp_ = 0;
+    SampleTime detect_start_ = v22bis::kNever, detect_end_ = 0;
+    std::vector<Event> pending_;  // LAPM events waiting for the next process()/finish() output
 };
 
 }  // namespace modem::decode

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// The decoder on a synthetic fax answerer: CED, then V.21 channel 2 at 300 bit/s carrying HDLC
-/// flags and the T.30 CSI and DIS frames, framed here by a naive HDLC framer (zero insertion,
-/// CRC-16 bit by bit) so the truth does not come from the decoder's own HDLC code.
+/// flags and the T.30 CSI and DIS frames, framed by the naive HDLC framer of naive_hdlc.hpp (zero
+/// insertion, CRC-16 bit by bit) so the truth does not come from the decoder's own HDLC code.
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -12,46 +12,15 @@
 
 #include "modem/decode/decoder.hpp"
 #include "modem/v21/fsk_tx.hpp"
+#include "naive_hdlc.hpp"
 #include "support/noise.hpp"
 
 namespace {
 
 namespace decode = modem::decode;
-
-/// CRC-16 of ISO 13239 / T.30 (polynomial x^16 + x^12 + x^5 + 1, reflected, preset ones, ones'
-/// complement), bit by bit.
-std::uint16_t naive_fcs(const std::vector<std::uint8_t>& bytes) {
-    std::uint16_t crc = 0xFFFF;
-    for (auto b : bytes) {
-        crc = static_cast<std::uint16_t>(crc ^ b);
-        for (int i = 0; i < 8; ++i) crc = static_cast<std::uint16_t>((crc & 1u) ? (crc >> 1) ^ 0x8408u : crc >> 1);
-    }
-    return static_cast<std::uint16_t>(crc ^ 0xFFFF);
-}
-
-void push_flag(std::vector<std::uint8_t>& bits) {
-    for (int i = 0; i < 8; ++i) bits.push_back(static_cast<std::uint8_t>((0x7E >> i) & 1));
-}
-
-/// One frame: octets, FCS (low octet first; `corrupt` flips one FCS bit), each octet LSB first,
-/// a zero inserted after five ones, then a closing flag.
-void push_frame(std::vector<std::uint8_t>& bits, std::vector<std::uint8_t> octets, bool corrupt = false) {
-    const std::uint16_t fcs = static_cast<std::uint16_t>(naive_fcs(octets) ^ (corrupt ? 0x0100 : 0));
-    octets.push_back(static_cast<std::uint8_t>(fcs & 0xFF));
-    octets.push_back(static_cast<std::uint8_t>(fcs >> 8));
-    int ones = 0;
-    for (auto o : octets)
-        for (int i = 0; i < 8; ++i) {
-            const auto b = static_cast<std::uint8_t>((o >> i) & 1);
-            bits.push_back(b);
-            ones = b ? ones + 1 : 0;
-            if (ones == 5) {
-                bits.push_back(0);
-                ones = 0;
-            }
-        }
-    push_flag(bits);
-}
+using test::naive_fcs;
+using test::push_flag;
+using test::push_frame;
 
 /// T.30 octet as sent LSB first from the T.30 notation (first bit = most significant).
 std::uint8_t t30(std::uint8_t v) {
