@@ -182,6 +182,9 @@ std::unique_ptr<modem::audio::AudioLine> open_tap(const std::string& name) {
     modem::audio::LineOptions o;
     o.backend = name;
     o.latency_s = 0.1;
+    // Project choice: a loaded machine can starve the sound server for seconds; the two ends
+    // cope (their calls have their own timeouts), so the taps should not give up first.
+    o.device_timeout_s = 10.0;
     return modem::audio::open_line(o);
 }
 

@@ -176,6 +176,10 @@ LiveView::LiveView(Config cfg) : cfg_(std::move(cfg)) {
     if (!cfg_.ansi) pending_.push_back(cfg_.title);
 }
 
+LiveView::~LiveView() {
+    if (cfg_.ansi && drawn_lines_ > 0 && !finished_) *cfg_.os << "\x1b[?25h\n" << std::flush;
+}
+
 std::string LiveView::current(Side side) const {
     const auto& r = row(side);
     return r.steps.empty() ? std::string() : r.steps.back().label;
@@ -385,6 +389,7 @@ void LiveView::render(SampleTime now) {
 void LiveView::finish(SampleTime now) {
     render(now);
     if (cfg_.ansi) *cfg_.os << "\x1b[?25h" << std::flush;  // cursor back
+    finished_ = true;
 }
 
 // ---- event mapping ---------------------------------------------------------------------------

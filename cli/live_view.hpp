@@ -50,6 +50,10 @@ public:
         std::ostream* os = nullptr;  ///< where to draw (required)
     };
     explicit LiveView(Config cfg);
+    /// Shows the cursor again if the view hid it and finish() was not reached (an error).
+    ~LiveView();
+    LiveView(const LiveView&) = delete;
+    LiveView& operator=(const LiveView&) = delete;
 
     /// `side` starts a new phase at `at`: `label` is shown ("ANSam", "CM", "CONNECT 2400"),
     /// `key` picks the narration (told once per key). A phase equal to the current one is ignored,
@@ -106,6 +110,7 @@ private:
     std::deque<std::vector<float>> strip_;
     // drawing
     int drawn_lines_ = 0;
+    bool finished_ = false;
     std::vector<std::string> pending_;  // plain mode: lines not yet printed
 };
 
