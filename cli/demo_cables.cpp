@@ -20,6 +20,7 @@
 #include <regex>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 #include "cli/demo.hpp"
 #include "dsp/fft.hpp"
@@ -300,11 +301,23 @@ int run_over_cables(const CablesDemo& cfg, LiveView& view, LineOutput& output) {
     tap_a->close();
     output.close();
 
+    // An end that failed says why in the last line of its log.
+    auto last_line = [&](const char* log) {
+        std::ifstream in(dir / log);
+        std::string line, last;
+        while (std::getline(in, line))
+            if (!line.empty()) last = line;
+        return last;
+    };
+    for (const auto& [child, log, who] : {std::tuple{caller.get(), "call.log", "caller"},
+                                          std::tuple{answerer.get(), "answer.log", "answerer"}})
+        if (child != nullptr && child->code() != 0 && child->code() != kExitNoConnection)
+            view.note(now, std::string(who) + " exit " + std::to_string(child->code()) + ": " + last_line(log));
     int code = kExitExpected;
     std::string verdict;
-    if (answerer->code() != 0 || caller->code() != 0) {
+    if (answerer->code() != 0 || caller == nullptr || caller->code() != 0) {
         code = kExitNoConnection;
-        verdict = "no connection (caller exit " + std::to_string(caller->code()) + ", answerer exit " +
+        verdict = "no connection (caller exit " + std::to_string(caller ? caller->code() : -1) + ", answerer exit " +
                   std::to_string(answerer->code()) + ")";
     } else if (recv_a != text_c || recv_c != text_a) {
         code = kExitTextDiffers;
