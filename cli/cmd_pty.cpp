@@ -175,6 +175,11 @@ bool valid_number(const std::string& s) {
     });
 }
 
+/// AT\N: 0 no error control, 3 auto, 4 LAPM required.
+ses::Ec ec_of(const at::CallParams& p) {
+    return p.ec_mode == 0 ? ses::Ec::Off : p.ec_mode == 4 ? ses::Ec::Require : ses::Ec::On;
+}
+
 modem::v22bis::Rate max_rate(const at::CallParams& p) {
     // AT+MS: V.22bis at 2400 only when both directions allow it; otherwise behave as V.22.
     return p.ms.allows(at::Carrier::V22B, 2400) ? modem::v22bis::Rate::Bps2400 : modem::v22bis::Rate::Bps1200;
@@ -278,6 +283,7 @@ private:
         const auto p = engine_.call_params();
         c.max_rate = max_rate(p);
         c.format = engine_.detected_format();
+        c.ec = ec_of(p);
         start(c, Call::Listening);
     }
 
@@ -306,6 +312,7 @@ private:
         c.answer_wait_s = std::max(1.0, static_cast<double>(d.params.carrier_wait_s));
         c.max_rate = max_rate(d.params);
         c.format = d.params.format;
+        c.ec = ec_of(d.params);
         start(c, Call::Active);
         dial_return_pending_ = d.return_to_command;
         note(EventKind::Info, "dial", "ATD");
@@ -321,6 +328,7 @@ private:
             c.answer_number = "";
             c.max_rate = max_rate(a.params);
             c.format = a.params.format;
+            c.ec = ec_of(a.params);
             start(c, Call::Active);
         }
         note(EventKind::Info, "answer", "off hook");
@@ -413,7 +421,7 @@ private:
             if (s.connection() && !connected_) {
                 connected_ = true;
                 note(EventKind::CarrierOn, "DCD", "carrier up");
-                engine_.on_connect(s.connection()->rate_bps, s.connection()->format);
+                engine_.on_connect(s.connection()->rate_bps, s.connection()->format, s.connection()->protocol == "LAPM");
                 engine_out();
             }
             if (!s.ended()) return;

@@ -80,6 +80,11 @@ struct Settings {
     int x_level = 4;       ///< X4: extended codes, dial-tone and busy detection
     int dcd_mode = 1;      ///< &C1: DCD follows the carrier (stored for the glue)
     int dtr_mode = 2;      ///< &D2: DTR drop hangs up (stored for the glue)
+    /// \N: V.42 error control. \N0 and \N1 no error control (plain V.14 characters: the factory
+    /// setting, so a terminal sees what it saw before V.42 existed here), \N3 auto (LAPM when both
+    /// modems can, else plain), \N2 and \N4 LAPM required (NO CARRIER without it). With LAPM in
+    /// use the CONNECT text ends in "/LAPM". Stored as 0, 3 or 4.
+    int ec_mode = 0;
     /// S0..S12 (see sreg_default() for meanings and ranges).
     std::array<int, kNumSRegisters> s{};
     ModulationLimits ms{};
@@ -108,6 +113,7 @@ struct CallParams {
     int dtmf_ms = 95;              ///< S11: DTMF tone duration and spacing
     ModulationLimits ms{};         ///< AT+MS
     v14::Format format{};          ///< the character format detected from "AT" (or configured)
+    int ec_mode = 0;               ///< \N: 0 no error control, 3 auto (LAPM if both can), 4 LAPM required
     bool operator==(const CallParams&) const = default;
 };
 
@@ -166,12 +172,13 @@ using Action = std::variant<Dial, Answer, Hangup, GoOnline, CommandMode, Reset>;
 enum class Result : std::uint8_t { Ok, Connect, Ring, NoCarrier, Error, NoDialtone, Busy, NoAnswer };
 
 /// The code as sent at X level `x_level`: {numeric code, verbose text}. `rate_bps` only matters
-/// for Connect (300 or 0 -> "CONNECT" / 1 at every level).
+/// for Connect (300 or 0 -> "CONNECT" / 1 at every level). `lapm`: V.42 error control is in use,
+/// and from X1 the verbose text says so ("CONNECT 2400/LAPM"; the numeric code is unchanged).
 struct ResultText {
     int code = 0;
     std::string text;
 };
-[[nodiscard]] ResultText result_text(Result r, int rate_bps, int x_level);
+[[nodiscard]] ResultText result_text(Result r, int rate_bps, int x_level, bool lapm = false);
 
 /// The byte to send to the DTE for a 7-bit `value` in `format`: with 7 data bits and a parity,
 /// bit 7 carries the parity bit (the DTE's UART frames it as 8N1 would); otherwise unchanged.
@@ -235,7 +242,8 @@ public:
     /// `format` is the character format the data layer uses (normally call_params().format);
     /// the escape character is compared on its data bits. An invalid format is replaced by
     /// detected_format().
-    void on_connect(int rate_bps, const v14::Format& format);
+    /// `lapm`: the connection runs V.42 (LAPM): the result text says "/LAPM".
+    void on_connect(int rate_bps, const v14::Format& format, bool lapm = false);
     /// Call failed or carrier lost (Connecting, Online, OnlineCommand) -> NO CARRIER, Command.
     void on_no_carrier();
     /// A ring (Command mode): RING, S1 += 1; when S0 > 0 and S1 >= S0: Answer, Connecting.
@@ -310,6 +318,7 @@ private:
     // call state
     bool off_hook_ = false;            // a call is up or being set up (ATH then sends Hangup)
     bool dial_return_pending_ = false; // ATD...; waiting for on_dial_complete()
+    bool lapm_ = false;                // the connection reported by on_connect() runs V.42
     std::int64_t last_ring_ms_ = 0;
 
     // outputs

@@ -12,6 +12,7 @@ namespace modem::at {
 namespace {
 constexpr int kMaxDigits = 6;  // longer numbers are out of range for every parameter here
 constexpr int kMaxXLevel = 4;  // X0..X4 (Hayes Smartmodem 2400 set)
+constexpr int kMaxEcMode = 4;  // \N0..\N4 (Hayes-compatible V.42 modems; \N5 MNP is not offered)
 constexpr int kMaxInfo = 4;    // ATI0..ATI4
 constexpr int kMaxDtrMode = 3; // &D0..&D3
 constexpr std::array<int, 3> kRates{300, 1200, 2400};  // every rate of V.21, V.22, V.22bis
@@ -143,6 +144,15 @@ void Engine::execute_line(const std::string& raw_line) {
             } else {
                 return error();
             }
+            break;
+        }
+        case '\\': {
+            // \N<n>: V.42 error control (see Settings::ec_mode).
+            if (pos >= u.size() || u[pos] != 'N') return error();
+            ++pos;
+            const int n = parse_number(u, pos);
+            if (n > kMaxEcMode) return error();
+            settings_.ec_mode = (n == 0 || n == 1) ? 0 : (n == 3 ? 3 : 4);
             break;
         }
         case '+':
@@ -315,7 +325,8 @@ void Engine::show_settings() {
     const Settings& s = settings_;
     std::string text = "ACTIVE PROFILE:\n";
     text += std::string("E") + (s.echo ? "1" : "0") + " Q" + (s.quiet ? "1" : "0") + " V" + (s.verbose ? "1" : "0") +
-            " X" + std::to_string(s.x_level) + " &C" + std::to_string(s.dcd_mode) + " &D" + std::to_string(s.dtr_mode) + "\n";
+            " X" + std::to_string(s.x_level) + " &C" + std::to_string(s.dcd_mode) + " &D" + std::to_string(s.dtr_mode) +
+            " \\N" + std::to_string(s.ec_mode) + "\n";
     bool first = true;
     for (int i = 0; i < kNumSRegisters; ++i) {
         if (!sreg_info(i)) continue;

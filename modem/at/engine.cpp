@@ -51,7 +51,8 @@ CallParams Engine::call_params() const {
                       .carrier_loss_ds = sreg(10),
                       .dtmf_ms = sreg(11),
                       .ms = settings_.ms,
-                      .format = format_};
+                      .format = format_,
+                      .ec_mode = settings_.ec_mode};
 }
 
 std::string Engine::take_output() { return std::exchange(out_, {}); }
@@ -74,7 +75,7 @@ void Engine::emit_text(std::string_view text) {
 
 void Engine::emit_result(Result r) {
     if (settings_.quiet) return;
-    const ResultText t = result_text(r, rate_bps_, settings_.x_level);
+    const ResultText t = result_text(r, rate_bps_, settings_.x_level, lapm_);
     if (settings_.verbose) {
         emit_text(crlf() + t.text + crlf());  // Hayes V1: <CR><LF>text<CR><LF>
     } else {
@@ -257,8 +258,9 @@ void Engine::go_online(int rate_bps) {
     emit_result(Result::Connect);
 }
 
-void Engine::on_connect(int rate_bps, const v14::Format& format) {
+void Engine::on_connect(int rate_bps, const v14::Format& format, bool lapm) {
     if (mode_ != Mode::Connecting || dial_return_pending_) return;
+    lapm_ = lapm;
     try {
         format.validate();
         data_format_ = format;

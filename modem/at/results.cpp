@@ -82,7 +82,7 @@ Settings Settings::factory() {
     return s;
 }
 
-ResultText result_text(Result r, int rate_bps, int x_level) {
+ResultText result_text(Result r, int rate_bps, int x_level, bool lapm) {
     const bool extended = x_level >= 1;
     const bool dialtone = x_level == 2 || x_level == 4;
     const bool busy = x_level >= 3;
@@ -96,15 +96,19 @@ ResultText result_text(Result r, int rate_bps, int x_level) {
     case Result::Busy: return busy ? ResultText{kCodeBusy, "BUSY"} : ResultText{kCodeNoCarrier, "NO CARRIER"};
     case Result::NoAnswer:
         return extended ? ResultText{kCodeNoAnswer, "NO ANSWER"} : ResultText{kCodeNoCarrier, "NO CARRIER"};
-    case Result::Connect:
-        if (!extended || rate_bps <= 300) return {kCodeConnect, "CONNECT"};
+    case Result::Connect: {
+        if (!extended || rate_bps <= 300) return {kCodeConnect, lapm && extended ? "CONNECT/LAPM" : "CONNECT"};
+        ResultText t;
         switch (rate_bps) {
-        case 1200: return {kCodeConnect1200, "CONNECT 1200"};
-        case 2400: return {kCodeConnect2400, "CONNECT 2400"};
-        case 4800: return {kCodeConnect4800, "CONNECT 4800"};
-        case 9600: return {kCodeConnect9600, "CONNECT 9600"};
-        default: return {kCodeConnect, "CONNECT " + std::to_string(rate_bps)};  // no Hayes code
+        case 1200: t = {kCodeConnect1200, "CONNECT 1200"}; break;
+        case 2400: t = {kCodeConnect2400, "CONNECT 2400"}; break;
+        case 4800: t = {kCodeConnect4800, "CONNECT 4800"}; break;
+        case 9600: t = {kCodeConnect9600, "CONNECT 9600"}; break;
+        default: t = {kCodeConnect, "CONNECT " + std::to_string(rate_bps)}; break;  // no Hayes code
         }
+        if (lapm) t.text += "/LAPM";
+        return t;
+    }
     }
     return {kCodeError, "ERROR"};
 }
