@@ -449,7 +449,7 @@ void add_bench(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand(
         "bench",
         "SIMD kernel speeds, V.22bis BER/handshake figures and pipeline speeds beside spandsp's, channels per core, "
-        "baseline check (several minutes; --quick about a minute)");
+        "baseline check (about 3-5 min on 2 shared cores, --quick too: its BER sweeps dominate; --skip-ber --skip-handshake: under a minute)");
     cmd->add_option("--out-dir", args->out_dir, "folder for ber_curves.csv and ber_curves.png (default .)");
     cmd->add_flag("--quick", args->quick, "1 dB SNR grid and a tenth of the bits (about 15-30 s)");
     cmd->add_option("--seed", args->seed, "seed of the data, noise and lines (default 1)");
