@@ -5,6 +5,7 @@
 #include "cli/live_view.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -116,7 +117,11 @@ std::string escape(std::string_view bytes) {
         const auto c = static_cast<unsigned char>(ch);
         if (c == '\n' || c == '\r' || c == '\t') out += ' ';
         else if (c >= 0x20 && c < 0x7f) out += ch;
-        else out += fmt("\\x%02X", c);
+        else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned>(c));
+            out += hex;
+        }
     }
     return out;
 }
