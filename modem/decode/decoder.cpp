@@ -401,6 +401,7 @@ struct Decoder::Impl {
         std::array<float, 2> main{}, image{};
         float band = 0.0f;  // 200-3800 Hz
     };
+    std::array<double, kBins> lin{};  // the latest spectrogram column as linear power
     std::vector<UsbCol> usb_ring = std::vector<UsbCol>(kUsbRing);
     std::size_t usb_pos = 0;
     [[nodiscard]] bool usb1_plausible(const Event& e) const;
@@ -759,19 +760,21 @@ void Decoder::Impl::end_run(FskChannel& c) {
 
 void Decoder::Impl::on_column(const dsp::SpectrogramColumn& col) {
     if (cfg.on_column) cfg.on_column(col.end, col.db);
-    signatures.column(col.end, col.db, events);
+    for (std::size_t k = 0; k < kBins; ++k) lin[k] = std::pow(10.0, 0.1 * static_cast<double>(col.db[k]));
+    signatures.column(col.end, lin, events);
     {
         auto tone = [&](double f) {
             const auto k = static_cast<std::size_t>(std::lround(f / kBinHz));
             double p = 0.0;
-            for (std::size_t b = k - 2; b <= k + 2; ++b) p += std::pow(10.0, 0.1 * static_cast<double>(col.db[b]));
+            for (std::size_t b = k - 2; b <= k + 2; ++b) p += lin[b];
             return static_cast<float>(p);
         };
         UsbCol& u = usb_ring[usb_pos];
         usb_pos = (usb_pos + 1) % kUsbRing;
         u.end = col.end;
-        u.band = 0.0f;
-        for (std::size_t b = lo_bin; b <= hi_bin; ++b) u.band += static_cast<float>(std::pow(10.0, 0.1 * static_cast<double>(col.db[b])));
+        double band = 0.0;
+        for (std::size_t b = lo_bin; b <= hi_bin; ++b) band += lin[b];
+        u.band = static_cast<float>(band);
         for (std::size_t d = 0; d < 2; ++d) {
             u.main[d] = tone(kUsb1MainHz[d]);
             u.image[d] = tone(kUsb1ImageHz[d]);
@@ -779,7 +782,7 @@ void Decoder::Impl::on_column(const dsp::SpectrogramColumn& col) {
     }
     for (FskChannel* c : {&ch1, &ch2}) {
         double p = 0.0;
-        for (std::size_t k = c->lo_bin; k <= c->hi_bin; ++k) p += std::pow(10.0, 0.1 * static_cast<double>(col.db[k]));
+        for (std::size_t k = c->lo_bin; k <= c->hi_bin; ++k) p += lin[k];
         if (p >= gate_power) c->active_until = col.end + kGateHang;
     }
     if (building_cols == 0) {
@@ -789,7 +792,7 @@ void Decoder::Impl::on_column(const dsp::SpectrogramColumn& col) {
     }
     double band = 0.0;
     for (std::size_t k = 0; k < kBins; ++k) {
-        const auto p = static_cast<float>(std::pow(10.0, 0.1 * static_cast<double>(col.db[k])));
+        const auto p = static_cast<float>(lin[k]);
         building.power[k] += p / kColumnsPerSlice;
         if (k >= lo_bin && k <= hi_bin) band += static_cast<double>(p);
     }

@@ -120,26 +120,25 @@ SignatureTracker::Class SignatureTracker::classify(std::span<const double> p) co
     return Class::None;
 }
 
-void SignatureTracker::column(SampleTime end, std::span<const float> db, std::vector<Event>& out) {
-    if (db.size() != kBins) return;
-    for (std::size_t k = 0; k < kBins; ++k) lin_[k] = std::pow(10.0, 0.1 * static_cast<double>(db[k]));
+void SignatureTracker::column(SampleTime end, std::span<const double> lin, std::vector<Event>& out) {
+    if (lin.size() != kBins) return;
     // Second segment of a V.8bis signal: the strongest single tone after the dual tone.
     if (v8bis_open_) {
         if (v8bis_wait_ > 0) {
             --v8bis_wait_;  // the transition column
         } else {
-            for (std::size_t k = 0; k < kBins; ++k) second_[k] += lin_[k];
+            for (std::size_t k = 0; k < kBins; ++k) second_[k] += lin[k];
             second_end_ = end;
             if (++second_cols_ >= kSecondCols) emit_v8bis(out);
         }
     }
-    const Class c = classify(lin_);
+    const Class c = classify(lin);
     if (c == cls_ && c != Class::None) {
         ++cols_;
         gap_ = 0;
         last_ = end;
-        power_sum_ += sum(lin_, kBandLo, kBandHi) / kHannEnbwBins;
-        if (c == Class::V34Probing) tones_max_ = std::max(tones_max_, probe_tones(lin_).first);
+        power_sum_ += sum(lin, kBandLo, kBandHi) / kHannEnbwBins;
+        if (c == Class::V34Probing) tones_max_ = std::max(tones_max_, probe_tones(lin).first);
         return;
     }
     if (cls_ != Class::None && c == Class::None && gap_ == 0) {
@@ -153,8 +152,8 @@ void SignatureTracker::column(SampleTime end, std::span<const float> db, std::ve
     last_ = end;
     cols_ = 1;
     gap_ = 0;
-    power_sum_ = sum(lin_, kBandLo, kBandHi) / kHannEnbwBins;
-    tones_max_ = c == Class::V34Probing ? probe_tones(lin_).first : 0;
+    power_sum_ = sum(lin, kBandLo, kBandHi) / kHannEnbwBins;
+    tones_max_ = c == Class::V34Probing ? probe_tones(lin).first : 0;
 }
 
 void SignatureTracker::close(std::vector<Event>& out) {

@@ -36,8 +36,8 @@ public:
         double min_dbm0 = -50.0;  ///< project choice (quiet recordings)
     };
     explicit SignatureTracker(const Config& cfg);
-    /// One column: the time of its last sample + 1 and 129 power values in dB (0..4000 Hz).
-    void column(SampleTime end, std::span<const float> db, std::vector<Event>& out);
+    /// One column: the time of its last sample + 1 and 129 linear power values (0..4000 Hz).
+    void column(SampleTime end, std::span<const double> power, std::vector<Event>& out);
     /// End of input: closes the run in progress.
     void finish(std::vector<Event>& out);
 
@@ -62,7 +62,6 @@ private:
     std::array<double, 129> second_{};
     int second_cols_ = 0;
     SampleTime second_end_ = 0;
-    std::array<double, 129> lin_{};
 };
 
 }  // namespace modem::decode
