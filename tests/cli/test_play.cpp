@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -93,5 +95,65 @@ TEST_CASE("play: a missing file, or no sound device without --no-play, is one li
     CHECK(nodev.exit_code == 1);
     CHECK(test::count_lines(nodev.err) == 1);
     CHECK(nodev.err.find("--no-play") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+namespace {
+
+/// The line of `pane` that starts with `prefix`, as Unicode code points.
+std::u32string pane_line(const std::string& pane, const std::string& prefix) {
+    std::istringstream in(pane);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(prefix, 0) != 0) continue;
+        std::u32string out;
+        for (std::size_t i = 0; i < line.size();) {
+            const auto c = static_cast<unsigned char>(line[i]);
+            const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            char32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+            for (int k = 1; k < n && i + static_cast<std::size_t>(k) < line.size(); ++k)
+                cp = (cp << 6) | (static_cast<unsigned char>(line[i + static_cast<std::size_t>(k)]) & 0x3F);
+            out += cp;
+            i += static_cast<std::size_t>(n);
+        }
+        return out;
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("play: the spectrum strip puts a 2100 Hz answer tone at 2100/4000 of its width") {
+    if (test::run({"/bin/sh", "-c", "command -v tmux"}).exit_code != 0) {
+        MESSAGE("tmux is not installed (scripts/setup.sh installs it): spectrum strip test skipped");
+        return;
+    }
+    const fs::path dir = fs::temp_directory_path() / ("squeal-play-strip-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string wav = (dir / "ans.wav").string();
+    REQUIRE(test::run({kSqueal, "tone", "ans", "--seconds", "2", "--out", wav}).exit_code == 0);
+    const std::string sock = "squeal-strip-" + std::to_string(getpid());
+    const std::string done = (dir / "done").string();
+    constexpr int kWidth = 90;
+    const auto start = test::run({"/usr/bin/env", "tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x",
+                                  std::to_string(kWidth), "-y", "40",
+                                  kSqueal + " play " + wav + " --fast; echo $? > " + done + "; sleep 60"});
+    REQUIRE(start.exit_code == 0);
+    for (int i = 0; i < 200 && !fs::exists(done); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto pane = test::run({"/usr/bin/env", "tmux", "-L", sock, "capture-pane", "-p"});
+    test::run({"/usr/bin/env", "tmux", "-L", sock, "kill-server"});
+    REQUIRE(fs::exists(done));
+    INFO(pane.out);
+    // The newest strip row: 10 label columns, then width - 11 bands over 0..4000 Hz.
+    const std::u32string row = pane_line(pane.out, "now");
+    const double bands = kWidth - 11;
+    const double expect = 10.0 + 2100.0 / 4000.0 * bands;
+    int full = 0;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+        if (row[i] != U'\u2588') continue;
+        ++full;
+        CHECK(std::abs(static_cast<double>(i) - expect) <= 2.0);
+    }
+    CHECK(full >= 1);
     fs::remove_all(dir);
 }
