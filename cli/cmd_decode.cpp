@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// `squeal decode FILE`: the timeline of a recorded modem call (tones, V.21 bursts, V.8 messages,
-/// unknown energy) as a table or JSON, optionally drawn over a spectrogram in a PNG.
+/// `squeal decode FILE`: the timeline of a recorded modem call (tones, V.8 messages, V.22bis
+/// segments and data, LAPM and T.30 frames, signatures, unknown energy) as a table or JSON,
+/// optionally drawn over a spectrogram in a PNG, with a progress bar on a terminal for long files.
 #include <unistd.h>
 
 #include <array>
@@ -62,7 +63,9 @@ int run_decode(const DecodeArgs& a) {
         cfg.on_column = [p = picture.get()](modem::dsp::SampleTime end, std::span<const float> db) { p->add_column(end, db); };
     }
     decode::Decoder decoder(std::move(cfg));
-    Progress progress(isatty(STDERR_FILENO) != 0, reader.frames_8k());
+    // Only for long files (a short one is done before a bar would be read) and only on a terminal.
+    constexpr std::int64_t kProgressMinFrames = 60 * 8000;  // one minute of audio; project choice
+    Progress progress(isatty(STDERR_FILENO) != 0 && reader.frames_8k() >= kProgressMinFrames, reader.frames_8k());
     std::array<float, 8192> buf{};
     for (std::size_t n; (n = reader.read(buf)) > 0 && !g_stop.load();) {
         decoder.process(std::span<const float>(buf.data(), n));
@@ -91,11 +94,14 @@ int run_decode(const DecodeArgs& a) {
 
 void add_decode(CLI::App& app, Action& action) {
     auto args = std::make_shared<DecodeArgs>();
-    auto* cmd = app.add_subcommand("decode", "explain a recorded modem call: tones, V.21 bursts, V.8 messages, the rest");
+    auto* cmd = app.add_subcommand("decode", "explain a recorded modem call: call progress and answer tones, V.8 messages, V.22/V.22bis training and data (async or V.42 LAPM), fax T.30 frames, V.32/V.34/V.8bis signatures, the rest");
     cmd->add_option("file", args->file, "recording (any format and rate libsndfile reads)")->required();
     cmd->add_flag("--json", args->json, "print one JSON object instead of a table");
     cmd->add_option("--png", args->png, "also draw the spectrogram with the timeline into this PNG file");
     cmd->add_option("--channel", args->channel, "channel of a multi-channel file: left, right or mix");
+    cmd->footer("Exit codes: 0 done; 1 error: unreadable, damaged (truncated, NaN samples) or non-audio input, an absurd "
+                "sample rate, an unknown or lost device (one line on stderr, nothing on stdout); 2 bad usage; "
+                "130 interrupted by SIGINT/SIGTERM (what was read is printed and stderr says it is only part).");
     cmd->callback([&action, args] { action = [args] { return run_decode(*args); }; });
 }
 
