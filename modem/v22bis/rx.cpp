@@ -7,6 +7,8 @@
 #include <bit>
 #include <cmath>
 #include <numeric>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "dsp/kernels/kernels.hpp"
@@ -137,6 +139,54 @@ namespace {
 float alpha_per_half_symbol(double tau) { return static_cast<float>(1.0 - std::exp(-kSamplesPerHalfSymbol / tau)); }
 }  // namespace
 
+namespace {
+// The polyphase matched filter with the carrier of `role`'s receive channel folded in, built
+// once per channel and shared read-only by every receiver of that role (42 KB: most of a modem's
+// memory, and for a bank of modems the difference between fitting a cache or not).
+std::shared_ptr<const std::vector<float>> matched_filter_bank(Role role, std::size_t& n_taps) {
+    static std::mutex mutex;
+    static std::array<std::shared_ptr<const std::vector<float>>, 2> cache;
+    static std::size_t cached_taps = 0;
+    const std::lock_guard lock(mutex);
+    auto& slot = cache[role == Role::Caller ? 0 : 1];
+    if (slot) {
+        n_taps = cached_taps;
+        return slot;
+    }
+    // RRC at kPhases points per sample: h(tau) = g[C + tau kPhases], C the centre, +/- C / kPhases
+    // samples long. Filter delay D = floor of that; lag i of phase p (delay p / kPhases) takes
+    // g[C + (i - D) kPhases - p], and L = 2 D + 2 lags cover every phase 0 .. kPhases.
+    const std::vector<float> g = dsp::design::rrc(
+        {.samples_per_symbol = kSymbolNum * kPhases / kSymbolDen, .span_symbols = kRrcSpan, .beta = kRollOff});
+    const auto centre = static_cast<std::ptrdiff_t>(g.size() / 2);
+    const std::ptrdiff_t d = centre / kPhases;
+    n_taps = static_cast<std::size_t>(2 * d + 2);
+    const double w = dsp::kTwoPi * rx_carrier_hz(role) / dsp::kFsHz;
+    auto bank = std::make_shared<std::vector<float>>(2 * (kPhases + 1) * n_taps, 0.0f);
+    std::vector<double> h(n_taps);
+    for (std::size_t p = 0; p <= kPhases; ++p) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < n_taps; ++i) {
+            const std::ptrdiff_t k = centre + (static_cast<std::ptrdiff_t>(i) - d) * kPhases - static_cast<std::ptrdiff_t>(p);
+            h[i] = k >= 0 && k < static_cast<std::ptrdiff_t>(g.size()) ? g[static_cast<std::size_t>(k)] : 0.0;
+            sum += h[i];
+        }
+        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot, the
+        // real parts of the row then its imaginary parts.
+        float* row = bank->data() + 2 * p * n_taps;
+        for (std::size_t i = 0; i < n_taps; ++i) {
+            const double a = h[i] / sum;
+            const double wi = w * static_cast<double>(i);
+            row[n_taps - 1 - i] = static_cast<float>(a * std::cos(wi));
+            row[2 * n_taps - 1 - i] = static_cast<float>(a * std::sin(wi));
+        }
+    }
+    cached_taps = n_taps;
+    slot = bank;
+    return slot;
+}
+}  // namespace
+
 Rx::Rx(const Config& cfg)
     : cfg_(cfg),
       k_(&dsp::kernels::active()),
@@ -149,34 +199,9 @@ Rx::Rx(const Config& cfg)
         throw std::invalid_argument("v22bis rx: carrier-off threshold above the on threshold");
     if (cfg.eq_taps < 4 || cfg.eq_taps % 2 != 0 || cfg.eq_taps > 64)
         throw std::invalid_argument("v22bis rx: equaliser taps must be even, 4..64");
-    // RRC at kPhases points per sample: h(tau) = g[C + tau kPhases], C the centre, +/- C / kPhases
-    // samples long. Filter delay D = floor of that; lag i of phase p (delay p / kPhases) takes
-    // g[C + (i - D) kPhases - p], and L = 2 D + 2 lags cover every phase 0 .. kPhases.
-    const std::vector<float> g = dsp::design::rrc(
-        {.samples_per_symbol = kSymbolNum * kPhases / kSymbolDen, .span_symbols = kRrcSpan, .beta = kRollOff});
-    const auto centre = static_cast<std::ptrdiff_t>(g.size() / 2);
-    const std::ptrdiff_t d = centre / kPhases;
-    n_taps_ = static_cast<std::size_t>(2 * d + 2);
+    bank_ = matched_filter_bank(cfg.role, n_taps_);
+    const auto d = static_cast<std::ptrdiff_t>((n_taps_ - 2) / 2);  // filter delay D, samples
     const double w = dsp::kTwoPi * rx_carrier_hz(cfg.role) / dsp::kFsHz;
-    bank_.assign(2 * (kPhases + 1) * n_taps_, 0.0f);
-    std::vector<double> h(n_taps_);
-    for (std::size_t p = 0; p <= kPhases; ++p) {
-        double sum = 0.0;
-        for (std::size_t i = 0; i < n_taps_; ++i) {
-            const std::ptrdiff_t k = centre + (static_cast<std::ptrdiff_t>(i) - d) * kPhases - static_cast<std::ptrdiff_t>(p);
-            h[i] = k >= 0 && k < static_cast<std::ptrdiff_t>(g.size()) ? g[static_cast<std::size_t>(k)] : 0.0;
-            sum += h[i];
-        }
-        // DC gain 1 on every phase; stored reversed (oldest sample first) for a forward dot, the
-        // real parts of the row then its imaginary parts.
-        float* row = bank_.data() + 2 * p * n_taps_;
-        for (std::size_t i = 0; i < n_taps_; ++i) {
-            const double a = h[i] / sum;
-            const double wi = w * static_cast<double>(i);
-            row[n_taps_ - 1 - i] = static_cast<float>(a * std::cos(wi));
-            row[2 * n_taps_ - 1 - i] = static_cast<float>(a * std::sin(wi));
-        }
-    }
     keep_ = n_taps_ + static_cast<std::size_t>(kMaxMidLagSamples);
     buf_.assign(keep_ + kChunk, 0.0f);
     // The carrier repeats after fs / gcd(fs, fc) samples (20 at 1200 Hz, 10 at 2400 Hz); three
@@ -333,8 +358,8 @@ void Rx::on_instant() noexcept {
     // kMaxMidLagSamples (keep_ holds that much history).
     const auto mid_lag = static_cast<std::size_t>(std::min<SampleTime>(now_ - mid_end_, kMaxMidLagSamples));
     float acc[4];
-    k_->dot_cr2(bank_.data() + 2 * mid_phase_ * n_taps_, buf_.data() + cur_ - mid_lag - n_taps_,
-                bank_.data() + 2 * phase * n_taps_, buf_.data() + cur_ - shift - n_taps_, n_taps_, acc);
+    k_->dot_cr2(bank_->data() + 2 * mid_phase_ * n_taps_, buf_.data() + cur_ - mid_lag - n_taps_,
+                bank_->data() + 2 * phase * n_taps_, buf_.data() + cur_ - shift - n_taps_, n_taps_, acc);
     const cf32 lo_mid = derot_[mid_lo_idx_];
     const cf32 lo_sym = derot_[lo_idx];
     // z = acc e^{-j w n}; the mid sample first, exactly as if it had been worked out on time.

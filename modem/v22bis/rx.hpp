@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -139,7 +140,7 @@ private:
     const dsp::kernels::Table* k_;     // the kernel table, fixed at construction (no lookup per call)
     // polyphase matched filter with the carrier folded in
     std::size_t n_taps_ = 0;           // L
-    std::vector<float> bank_;          // (kPhases + 1) rows, phase p: fractional delay p / kPhases;
+    std::shared_ptr<const std::vector<float>> bank_;  // shared by receivers of one role: (kPhases + 1) rows, phase p: fractional delay p / kPhases;
                                        // a row is L real parts, then L imaginary parts
     std::vector<float> buf_;           // input history (keep_) + staged chunk, slid when full
     std::size_t keep_ = 0;             // L + kMaxLateSamples: history the filter window needs
