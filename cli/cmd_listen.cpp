@@ -172,6 +172,9 @@ void add_listen(CLI::App& app, Action& action) {
     cmd->add_flag("--json", args->json, "one JSON object per line instead of a table");
     cmd->add_option("--record", args->record, "also write what the line carried to this sound file (8 kHz)");
     add_line_options(*cmd, args->line, false, false);
+    cmd->footer("Exit codes: 0 done; 1 error: unreadable, damaged (truncated, NaN samples) or non-audio input, an absurd "
+                "sample rate, an unknown or lost device (one line on stderr, nothing on stdout); 2 bad usage; "
+                "130 interrupted by SIGINT/SIGTERM (what was read is printed and stderr says it is only part).");
     cmd->callback([&action, args] { action = [args] { return run_listen(*args); }; });
 }
 
