@@ -325,6 +325,12 @@ public:
         } catch (const AudioError&) {
             // Destructors do not report; close() explicitly to see errors.
         }
+        if (lost_) {
+            // See close(): the host API's thread may still run the callback on this state, and
+            // Pa_Terminate would wait for it. Deliberately leaked.
+            (void)shared_.release();
+            (void)session_.release();
+        }
     }
 
     std::size_t read(std::span<std::int16_t> block) override {
@@ -361,8 +367,10 @@ public:
                 continue;
             }
             if (done < block.size()) {
-                if (seconds_since(last_progress) > timeout_)
+                if (seconds_since(last_progress) > timeout_) {
+                    lost_ = true;
                     throw AudioError("no audio from device '" + name_ + "' for " + fmt_seconds(timeout_) + " s");
+                }
                 std::this_thread::sleep_for(kPollInterval);
             }
         }
@@ -396,6 +404,14 @@ public:
 
     void close() override {
         if (stream_ == nullptr) return;
+        if (lost_) {
+            // The device went away (the sound server stopped, a USB card pulled): stopping or
+            // closing the stream can then block for ever inside the host API (PulseAudio's ALSA
+            // plugin waits on a lock its dead server connection holds; measured). The stream,
+            // its shared state and PortAudio itself are abandoned to the process exit instead.
+            stream_ = nullptr;
+            return;
+        }
         shared_->draining.store(true, std::memory_order_release);
         // Let the callback take everything written, then Pa_StopStream plays the host buffers out.
         const auto start = Clock::now();
@@ -444,6 +460,7 @@ private:
             if (n > 0) {
                 last_progress = Clock::now();
             } else if (seconds_since(last_progress) > timeout_) {
+                lost_ = true;
                 throw AudioError("audio device '" + name_ + "' stopped playing (output blocked for " +
                                  fmt_seconds(timeout_) + " s)");
             } else {
@@ -467,6 +484,7 @@ private:
     std::vector<float> conv_;
     std::vector<float> resampled_;
     LineStats stats_;
+    bool lost_ = false;  ///< the device stopped moving samples: never stop or close it (see close())
 };
 
 /// Keeps PortAudio initialised while enumerating (and tears it down after).

@@ -10,7 +10,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,20 @@ constexpr std::size_t kChunkFrames = 2048;
 /// Channel counts beyond this are refused (libsndfile allows 1024; nothing real has more).
 constexpr int kMaxChannels = 256;
 
+/// Source rates accepted. Project choice: every real recording rate (8 kHz telephone to 768 kHz
+/// studio) and well inside libsamplerate's ratio limit of 256 either way; a "1 Hz" or "10 MHz"
+/// header is a damaged file, not audio.
+constexpr int kMinRateHz = 1000;
+constexpr int kMaxRateHz = 768000;
+
+/// Finite samples beyond +-kMaxSample (float files) are clipped there. Project choice: 36 dB
+/// above full scale, far past any real recording, and every power sum of such samples stays
+/// finite in float (1e30 squared would not).
+constexpr float kMaxSample = 64.0f;
+
+/// Data chunk sizes that writers use for "length unknown" (streamed WAV); never a lie.
+constexpr std::uint32_t kUnknownSizes[] = {0u, 0xFFFFFFFFu, 0x7FFFFFFFu};
+
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::string lower(std::string_view s) {
@@ -48,6 +65,31 @@ std::string sf_reason(SNDFILE* f) {
     if (const auto nl = r.find('\n'); nl != std::string::npos) r.resize(nl);
     while (!r.empty() && (r.back() == '.' || r.back() == ' ')) r.pop_back();
     return r;
+}
+
+std::uint32_t le32(const unsigned char* p) {
+    return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 | static_cast<std::uint32_t>(p[2]) << 16 |
+           static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+/// For a RIFF/WAVE file: the size its data chunk announces and the bytes the file holds after
+/// that chunk's header (nothing when the file is not RIFF/WAVE or has no data chunk in reach).
+struct DataExtent {
+    std::uint64_t announced = 0, present = 0;
+};
+std::optional<DataExtent> wav_data_extent(int fd, std::uint64_t file_size) {
+    unsigned char head[12];
+    if (::pread(fd, head, sizeof head, 0) != static_cast<ssize_t>(sizeof head)) return std::nullopt;
+    if (std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "WAVE", 4) != 0) return std::nullopt;
+    std::uint64_t pos = 12;
+    for (int chunks = 0; chunks < 64 && pos + 8 <= file_size; ++chunks) {  // 64: project choice
+        unsigned char ck[8];
+        if (::pread(fd, ck, sizeof ck, static_cast<off_t>(pos)) != static_cast<ssize_t>(sizeof ck)) return std::nullopt;
+        const std::uint32_t size = le32(ck + 4);
+        if (std::memcmp(ck, "data", 4) == 0) return DataExtent{size, file_size - (pos + 8)};
+        pos += 8 + static_cast<std::uint64_t>(size) + (size & 1u);  // chunks are padded to even sizes
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -75,6 +117,7 @@ struct SoundFileReader::Impl {
     std::unique_ptr<detail::Resampler> resampler;  ///< null when the file is already at 8 kHz
     bool file_done = false;
     bool all_done = false;
+    std::uint64_t frames_read = 0;  ///< frames taken from the file so far
 
     ~Impl() {
         if (file != nullptr) sf_close(file);
@@ -96,6 +139,19 @@ struct SoundFileReader::Impl {
             file_done = true;
         }
         const auto n = static_cast<std::size_t>(got);
+        // A float file can hold NaN or infinity, which would poison every filter downstream.
+        for (std::size_t i = 0; i < n * ch; ++i) {
+            float& x = interleaved[i];
+            if (!std::isfinite(x)) {
+                const double at_s = static_cast<double>(frames_read + i / ch) / info.samplerate;
+                char when[32];
+                std::snprintf(when, sizeof when, "%.3f", at_s);
+                throw AudioError("cannot read " + quoted(path) + ": sample " + std::to_string(frames_read + i / ch) + " (at " +
+                                 when + " s) is " + (std::isnan(x) ? "NaN" : "infinite") + ", not audio");
+            }
+            x = std::clamp(x, -kMaxSample, kMaxSample);
+        }
+        frames_read += n;
         // Mono = the picked channel; Mix = arithmetic mean of all channels.
         for (std::size_t i = 0; i < n; ++i) {
             const float* frame = interleaved.data() + i * ch;
@@ -135,6 +191,18 @@ SoundFileReader::SoundFileReader(const std::string& path, const Config& cfg) : i
             ::close(fd);
             throw AudioError("cannot read " + quoted(path) + ": the file is empty (0 bytes)");
         }
+        // A WAV cut short (or one whose header lies about its length): refused rather than
+        // decoded as if whole. Streamed WAVs that announce an unknown length are accepted.
+        if (S_ISREG(st.st_mode)) {
+            if (const auto ext = wav_data_extent(fd, static_cast<std::uint64_t>(st.st_size));
+                ext && ext->announced > ext->present &&
+                std::find(std::begin(kUnknownSizes), std::end(kUnknownSizes), ext->announced) == std::end(kUnknownSizes)) {
+                ::close(fd);
+                throw AudioError("cannot read " + quoted(path) + ": truncated: its header announces " +
+                                 std::to_string(ext->announced) + " bytes of audio, the file holds " +
+                                 std::to_string(ext->present));
+            }
+        }
     }
     // The descriptor stays ours (closed by Impl after sf_close), so no failure path can close it twice.
     impl_->fd = fd;
@@ -143,8 +211,10 @@ SoundFileReader::SoundFileReader(const std::string& path, const Config& cfg) : i
     const SF_INFO& info = impl_->info;
     if (info.channels < 1 || info.channels > kMaxChannels)
         throw AudioError("cannot read " + quoted(path) + ": unsupported channel count " + std::to_string(info.channels));
-    if (info.samplerate <= 0)
-        throw AudioError("cannot read " + quoted(path) + ": invalid sample rate " + std::to_string(info.samplerate));
+    if (info.samplerate < kMinRateHz || info.samplerate > kMaxRateHz)
+        throw AudioError("cannot read " + quoted(path) + ": sample rate " + std::to_string(info.samplerate) + " Hz is outside " +
+                         std::to_string(kMinRateHz) + ".." + std::to_string(kMaxRateHz) + " Hz");
+    if (info.frames == 0) throw AudioError("cannot read " + quoted(path) + ": it holds no audio (0 frames)");
     const auto ch = static_cast<std::size_t>(info.channels);
     impl_->interleaved.resize(kChunkFrames * ch);
     impl_->mono.resize(kChunkFrames);
@@ -221,6 +291,9 @@ struct SoundFileWriter::Impl {
     std::vector<float> fbuf;
     std::vector<float> resampled;
     std::vector<std::int16_t> sbuf;
+    bool regular = false;  ///< a regular file (never unlink a device, FIFO or what a symlink names)
+    bool failed = false;   ///< a write failed: the file cannot be finished
+    int unwinding = 0;     ///< exceptions in flight when the writer was made
 
     ~Impl() {
         if (file != nullptr) sf_close(file);
@@ -230,7 +303,10 @@ struct SoundFileWriter::Impl {
     void put_s16(std::span<const std::int16_t> s) {
         if (s.empty()) return;
         const sf_count_t n = sf_writef_short(file, s.data(), static_cast<sf_count_t>(s.size()));
-        if (n != static_cast<sf_count_t>(s.size())) throw AudioError("cannot write " + quoted(path) + ": " + sf_reason(file));
+        if (n != static_cast<sf_count_t>(s.size())) {
+            failed = true;
+            throw AudioError("cannot write " + quoted(path) + ": " + sf_reason(file));
+        }
     }
     void put_float(std::span<const float> f) {
         sbuf.resize(f.size());
@@ -283,16 +359,30 @@ SoundFileWriter::SoundFileWriter(const std::string& path, int out_rate_hz) : imp
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw AudioError("cannot write " + quoted(path) + ": " + std::strerror(errno));
     impl_->fd = fd;
+    impl_->unwinding = std::uncaught_exceptions();
+    struct stat st{};
+    impl_->regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
     impl_->file = sf_open_fd(fd, SFM_WRITE, &info, /*close_desc=*/SF_FALSE);
     if (impl_->file == nullptr) {
         const std::string why = sf_reason(nullptr);
-        ::unlink(path.c_str());  // do not leave an empty file behind
+        if (impl_->regular) ::unlink(path.c_str());  // do not leave an empty file behind
         throw AudioError("cannot write " + quoted(path) + ": " + why);
     }
     if (out_rate_hz != kFsHz) impl_->resampler = std::make_unique<detail::Resampler>(kFsHz, out_rate_hz, ResampleQuality::Medium);
 }
 
 SoundFileWriter::~SoundFileWriter() {
+    Impl& m = *impl_;
+    // A file that cannot be finished (a write failed, or the command is failing and unwinding)
+    // is removed, never left looking complete.
+    if (m.failed || std::uncaught_exceptions() > m.unwinding) {
+        if (m.file != nullptr) sf_close(m.file);
+        m.file = nullptr;
+        if (m.fd >= 0) ::close(m.fd);
+        m.fd = -1;
+        if (m.regular) ::unlink(m.path.c_str());
+        return;
+    }
     try {
         close();
     } catch (const AudioError&) {
@@ -333,6 +423,7 @@ void SoundFileWriter::close() {
         sf_close(f);
         ::close(m.fd);
         m.fd = -1;
+        if (m.regular) ::unlink(m.path.c_str());
         throw;
     }
     m.file = nullptr;
@@ -342,6 +433,7 @@ void SoundFileWriter::close() {
     const int rc = ::close(m.fd);
     const int close_errno = errno;
     m.fd = -1;
+    if ((err != 0 || rc != 0) && m.regular) ::unlink(m.path.c_str());  // unfinished: not left behind
     if (err != 0) throw AudioError("cannot finish " + quoted(m.path) + ": " + sf_error_number(err));
     if (rc != 0) throw AudioError("cannot finish " + quoted(m.path) + ": " + std::strerror(close_errno));
 }
