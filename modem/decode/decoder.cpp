@@ -26,6 +26,10 @@ namespace v8 = modem::v8;
 namespace v21 = modem::v21;
 namespace tones = modem::tones;
 
+constexpr double kAnsPcmHz = 2099.7;           // V.90/V.92 ANSpcm (protocols.md 10.5, [1] BM)
+constexpr double kAnsPcmPeriodMs = 451.5;      // its reversal period
+constexpr double kAnsPcmTolHz = 0.15;          // project choice (ANS/ is 2100 +/- 15 Hz, mostly 2100.0)
+constexpr double kAnsPcmTolMs = 1.0;           // project choice (ANS/ reverses every 450 ms)
 constexpr double kDcPole = 0.999;              // DC blocker pole, -3 dB at 1.3 Hz; project choice
 constexpr std::size_t kFftN = 256;             // spectrogram: 31.25 Hz bins; project choice
 constexpr std::size_t kHop = 128;              // 16 ms columns; project choice
@@ -210,6 +214,14 @@ Event tone_event(const tones::ToneEvent& t) {
             e.summary += ", " + std::to_string(t.reversals) + " reversals" +
                          (t.reversals >= 2 ? fmt(" every %.0f ms", t.reversal_period_ms) : "");
         e.summary += fmt(", %.0f dBm0", t.level_dbm0);
+        // V.90/V.92 ANSpcm (protocols.md 10.5): made from PCM codes by the digital modem, 2099.7 Hz
+        // with reversals every 451.5 ms and no AM, so it is "ANS/" to the detector; told apart by
+        // its frequency and period, which the detector measures to 0.1 Hz and 0.1 ms.
+        if (e.kind == Kind::AnsReversals && t.reversals >= 2 && std::fabs(t.freq_hz - kAnsPcmHz) <= kAnsPcmTolHz &&
+            std::fabs(t.reversal_period_ms - kAnsPcmPeriodMs) <= kAnsPcmTolMs) {
+            e.fields.push_back({"ans_pcm", true});
+            e.summary += " (V.90/V.92 ANSpcm signature: a digital modem answers)";
+        }
         break;
     }
     case Kind::Dtmf:

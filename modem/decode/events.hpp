@@ -17,7 +17,7 @@
 /// | `ans_reversals`   | ANS/ : ANS with 180-degree reversals every 450 ms                      | answerer  |
 /// | `ansam`           | V.8 ANSam: 2100 Hz with 15 Hz AM                                       | answerer  |
 /// | `ansam_reversals` | ANSam/ : ANSam with reversals                                          | answerer  |
-/// |                   | answer tones carry `freq_hz`, `reversals`, `reversal_period_ms`, `am_depth`, `level_dbm0` | |
+/// |                   | answer tones carry `freq_hz`, `reversals`, `reversal_period_ms`, `am_depth`, `level_dbm0`; `ans_pcm` (true) on ANS/ at 2099.7 Hz reversing every 451.5 ms: the V.90/V.92 digital modem's ANSpcm | |
 /// | `v21_ch1`         | a V.21 channel-1 FSK burst (980/1180 Hz): `bits`, `mark_share`          | caller    |
 /// | `v21_ch2`         | a V.21 channel-2 FSK burst (1650/1850 Hz): `bits`, `mark_share`         | answerer  |
 /// | `ci`              | V.8 CI on channel 1: `call_function`, `octets`, `count`                 | caller    |

@@ -143,3 +143,17 @@ TEST_CASE("Decoder: a steady 2225 Hz tone (Bell 103 answerer mark) is not V.22 U
     CHECK(of_kind(ev, decode::Kind::V22bisUsb1).empty());
     CHECK(of_kind(ev, decode::Kind::Data).empty());
 }
+
+TEST_CASE("Decoder: V.90 ANSpcm (2099.7 Hz, reversals every 451.5 ms, no AM) is marked as such; ANS/ is not") {
+    for (const bool pcm : {true, false}) {
+        CAPTURE(pcm);
+        std::vector<float> x(static_cast<std::size_t>(4.0 * kFs), 0.0f);
+        add_tones(x, 0.5, 3.7, {pcm ? 2099.7 : 2100.0}, pcm ? 0.4515 : 0.450);
+        const auto ev = decode::decode(with_noise(x, 30.0, 90));
+        const auto t = of_kind(ev, decode::Kind::AnsReversals);
+        REQUIRE(t.size() == 1);
+        const auto* f = t[0]->field("ans_pcm");
+        CHECK((f != nullptr) == pcm);
+        CHECK(t[0]->direction == decode::Direction::Answerer);
+    }
+}
