@@ -99,7 +99,7 @@ struct Wav {
     int channels = 1;
     std::uint32_t rate = 8000;
     int bits = 16;
-    std::string data;
+    std::string data = {};
     std::int64_t declared = -1;     // data chunk size written in the header; -1 = the true size
     std::int64_t byte_rate = -1;    // -1 = consistent
     std::int64_t block_align = -1;  // -1 = consistent
@@ -269,7 +269,7 @@ TEST_CASE("bad input: a full disk on --recv is one line and exit 1, and an unfin
     fs::create_directories(dir);
     const std::string to_answer = (dir / "a").string(), to_call = (dir / "b").string();
     const std::string up = (dir / "up.bin").string();
-    std::string data;
+    std::string data = {};
     for (int i = 0; i < 3000; ++i) data.push_back(static_cast<char>(i * 37 + 11));
     std::ofstream(up, std::ios::binary) << data;
     // The answerer receives into /dev/full, then (second run) into a regular file under a
@@ -371,7 +371,7 @@ TEST_CASE("cable: the sound daemon stopped mid-call ends both sides with exit 1 
     const fs::path dir = scratch("vanish");
     fs::create_directories(dir);
     const std::string up = (dir / "up.bin").string();
-    std::string data;
+    std::string data = {};
     for (int i = 0; i < 20000; ++i) data.push_back(static_cast<char>(i * 37 + 11));
     std::ofstream(up, std::ios::binary) << data;
     const std::string script_dir = std::string(SQUEAL_SOURCE_DIR) + "/scripts/virtual-audio.sh";

@@ -88,13 +88,13 @@ struct CallSpec {
     double idle_hangup_s = 1.0;
     /// Called every block with (line time in samples, caller?); may return false to stop
     /// reading on that block (flow control: the reader pauses). nullptr: always read.
-    std::function<bool(modem::dsp::SampleTime, bool caller)> reading;
+    std::function<bool(modem::dsp::SampleTime, bool caller)> reading = {};
     /// The same for offering bytes (the writer pauses, the session's tx queue drains).
-    std::function<bool(modem::dsp::SampleTime, bool caller)> writing;
+    std::function<bool(modem::dsp::SampleTime, bool caller)> writing = {};
     /// No byte is offered from this line time on (then the call ends as after bytes_each_way).
     double offer_until_s = 1e30;
     /// Called every block with both sessions (for monitors such as the soak's).
-    std::function<void(const modem::session::Session&, const modem::session::Session&)> monitor;
+    std::function<void(const modem::session::Session&, const modem::session::Session&)> monitor = {};
 };
 
 namespace detail {
