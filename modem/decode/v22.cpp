@@ -248,6 +248,7 @@ void V22Tracker::start_data(int rate, SampleTime at) {
     lapm_flags_ = 0;
     lapm_good_ = 0;
     lapm_payload_.clear();
+    lapm_payload_total_ = 0;
     odp_ = adp_ = 0;
     detect_start_ = v22bis::kNever;
     detect_rx_ = std::make_unique<v14::AsyncRx>(v14::AsyncRx::Config{}, [this](const v14::RxChar& c) {
@@ -355,9 +356,11 @@ void V22Tracker::on_lapm(bool fcs_ok, SampleTime end) {
             const std::size_t n = std::min(f.info.size(), kSummaryBytes);
             e.summary += ", " + std::to_string(f.info.size()) + " bytes: \"" + escape_text(f.info.first(n)) +
                          (n < f.info.size() ? "...\"" : "\"");
-            if (fcs_ok && f.type == v42::FrameType::I)
+            if (fcs_ok && f.type == v42::FrameType::I) {
+                lapm_payload_total_ += f.info.size();
                 for (std::size_t i = 0; i < f.info.size() && lapm_payload_.size() < cfg_.max_bytes; ++i)
                     lapm_payload_.push_back(f.info[i]);
+            }
         }
     }
     if (!fcs_ok) e.summary += " (FCS error)";
@@ -410,7 +413,11 @@ void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
         if (detect_rx_) close_detection();
         auto r = detector_->result();
         const bool lapm = lapm_good_ >= kMinLapmFrames;
-        if (lapm) r.bytes = lapm_payload_;  // the async reading of an HDLC stream means nothing
+        if (lapm) {  // the async reading of an HDLC stream means nothing
+            r.bytes = lapm_payload_;
+            r.chars = lapm_payload_total_;
+            r.parity_errors = r.framing_errors = r.breaks = 0;
+        }
         const bool truncated = r.chars > r.bytes.size();
         e.fields.push_back({"rate", std::int64_t{rate_}});
         e.fields.push_back({"format", lapm ? std::string("LAPM") : r.format.name()});
@@ -427,7 +434,7 @@ void V22Tracker::close(SampleTime end, std::vector<Event>& out) {
             e.fields.push_back({"level_dbm0", std::round(level * 10.0) / 10.0});
         }
         e.summary = "data " + std::to_string(rate_) + " bit/s, " +
-                    (lapm ? "V.42 LAPM, " + std::to_string(lapm_good_) + " frames, " + std::to_string(r.bytes.size()) + " payload bytes"
+                    (lapm ? "V.42 LAPM, " + std::to_string(lapm_good_) + " frames, " + std::to_string(r.chars) + " payload bytes"
                           : r.format.name() + ", " + std::to_string(r.chars) + (r.chars == 1 ? " byte" : " bytes"));
         if (truncated) e.summary += " (first " + std::to_string(r.bytes.size()) + " shown)";
         if (!r.bytes.empty()) {

@@ -85,7 +85,8 @@ private:
 ///   before the first flag an 8N1 receiver counts the detection patterns (V.42 8.2: ODP = DC1
 ///   0x11/0x91 from the originator, ADP = 'E'/'C' from the answerer), reported as one `lapm_frame`
 ///   event with frame "ODP" or "ADP". A data segment with two good LAPM frames or more reports
-///   format "LAPM" and the payload of its I frames as text/hex.
+///   format "LAPM", the payload of its I frames as text/hex and their octet count as `bytes`
+///   (error counts 0: they belong to start-stop data).
 class V22Tracker {
 public:
     struct Config {
@@ -171,6 +172,7 @@ private:
     SampleTime lapm_frame_start_ = 0, bit_at_ = 0;
     int lapm_good_ = 0;
     std::vector<std::uint8_t> lapm_payload_;  // I-frame information, at most max_bytes
+    std::uint64_t lapm_payload_total_ = 0;    // all I-frame information octets
     int odp_ = 0, adp_ = 0;
     SampleTime detect_start_ = v22bis::kNever, detect_end_ = 0;
     std::vector<Event> pending_;  // LAPM events waiting for the next process()/finish() output

@@ -115,6 +115,8 @@ TEST_CASE("Decoder: V.42 in V.22 data: ADP, XID with its parameters, UA, I frame
     CHECK(field<std::string>(*data[0], "format") == "LAPM");
     CHECK(field<std::int64_t>(*data[0], "lapm_frames") == 4);
     CHECK(field<std::string>(*data[0], "text") == "Hello over LAPM\\r\\nsecond\\tframe \\x01");
+    CHECK(field<std::int64_t>(*data[0], "bytes") == static_cast<std::int64_t>(t0.size() + t1.size()));
+    CHECK_FALSE(field<bool>(*data[0], "truncated"));
     CHECK(lapm[0]->start >= data[0]->start - 100);
     CHECK(lapm.back()->end <= data[0]->end);
 }
