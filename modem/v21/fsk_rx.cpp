@@ -8,6 +8,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "dsp/kernels/kernels.hpp"
 #include "dsp/liquid_design.hpp"
 
 namespace modem::v21 {
@@ -42,18 +43,69 @@ const FskRx::Config& validated(const FskRx::Config& cfg) {
     }
     return cfg;
 }
+
+// exp(-j 2 pi f n / fs) over one period of n (the V.21 tones are whole hertz, so the sequence
+// repeats exactly after `period` samples and a table replaces an oscillator, with no drift).
+std::vector<dsp::cf32> phasor_table(double f_hz, std::size_t period) {
+    std::vector<dsp::cf32> t(period);
+    for (std::size_t n = 0; n < period; ++n) {
+        const double ph = -dsp::kTwoPi * std::fmod(f_hz * static_cast<double>(n), static_cast<double>(dsp::kFsHz)) /
+                          static_cast<double>(dsp::kFsHz);
+        t[n] = {static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph))};
+    }
+    return t;
+}
 }  // namespace
+
+// The mixer folded into the filter: with h the real low-pass and fc the centre,
+//   b[n] = sum_k h[k] x[n-k] e^{-j wc (n-k)} = e^{-j wc n} y[n],  y[n] = sum_k g[k] x[n-k],
+//   g[k] = h[k] e^{j wc k},
+// so |b| = |y| (the power) and b[n] e^{-j (wm - wc) n} = y[n] e^{-j wm n} (the correlator
+// products): the receiver filters the real input with complex taps and never mixes it.
+struct FskRx::Design {
+    std::size_t ntaps = 0;
+    std::vector<float> taps;  // planar and reversed: Re g[N-1..0], then Im g[N-1..0]
+    std::size_t period = 0;   // of the oscillator tables
+    std::vector<dsp::cf32> lo_mark, lo_space;  // exp(-j wm n), exp(-j ws n)
+
+    explicit Design(Channel ch) {
+        const ChannelFreqs f = frequencies(ch);
+        const std::vector<float> h = dsp::design::lowpass({.fs_hz = dsp::kFsHz,
+                                                           .cutoff_hz = kLpfCutoffHz,
+                                                           .transition_hz = kLpfTransitionHz,
+                                                           .stopband_db = kLpfStopbandDb});
+        ntaps = h.size();
+        taps.resize(2 * ntaps);
+        const double wc = dsp::kTwoPi * f.centre_hz() / dsp::kFsHz;
+        for (std::size_t k = 0; k < ntaps; ++k) {
+            const double ph = wc * static_cast<double>(k);
+            taps[ntaps - 1 - k] = static_cast<float>(h[k] * std::cos(ph));
+            taps[2 * ntaps - 1 - k] = static_cast<float>(h[k] * std::sin(ph));
+        }
+        const auto whole = [](double hz) { return static_cast<long>(std::lround(hz)); };
+        const long g = std::gcd(std::gcd(whole(f.mark_hz), whole(f.space_hz)), static_cast<long>(dsp::kFsHz));
+        period = static_cast<std::size_t>(dsp::kFsHz / g);
+        lo_mark = phasor_table(f.mark_hz, period);
+        lo_space = phasor_table(f.space_hz, period);
+    }
+
+    // Built on first use, once per channel (thread-safe static initialisation), then read-only.
+    static const Design& of(Channel ch) {
+        if (ch == Channel::Ch2) {
+            static const Design d2(Channel::Ch2);
+            return d2;
+        }
+        static const Design d1(Channel::Ch1);
+        return d1;
+    }
+};
 
 FskRx::FskRx(const Config& cfg)
     : cfg_(validated(cfg)),
       freqs_(frequencies(cfg.channel)),
-      mixer_({.freq_hz = -freqs_.centre_hz()}),
-      lo_mark_({.freq_hz = -(freqs_.mark_hz - freqs_.centre_hz())}),
-      lo_space_({.freq_hz = -(freqs_.space_hz - freqs_.centre_hz())}),
-      lpf_({.taps = dsp::design::lowpass({.fs_hz = dsp::kFsHz,
-                                          .cutoff_hz = kLpfCutoffHz,
-                                          .transition_hz = kLpfTransitionHz,
-                                          .stopband_db = kLpfStopbandDb})}),
+      design_(&Design::of(cfg.channel)),
+      ntaps_(design_->ntaps),
+      history_(2 * (ntaps_ + kChunk)),
       corr_len_(static_cast<std::size_t>(std::lround(static_cast<double>(dsp::kFsHz) / cfg.bit_rate_bps))),
       ring_mark_(corr_len_),
       ring_space_(corr_len_),
@@ -67,12 +119,12 @@ FskRx::FskRx(const Config& cfg)
 }
 
 void FskRx::reset() noexcept {
-    mixer_.reset();
-    lo_mark_.reset();
-    lo_space_.reset();
-    lpf_.reset();
+    std::fill(history_.begin(), history_.end(), 0.0f);
+    hist_pos_ = 0;
+    lo_pos_ = 0;
     std::fill(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
     std::fill(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
+    sum_mark_ = sum_space_ = dsp::cf32{};
     std::fill(ring_power_.begin(), ring_power_.end(), 0.0f);
     corr_pos_ = power_pos_ = 0;
     power_sum_ = 0.0;
@@ -93,7 +145,7 @@ double FskRx::level_dbm0() const noexcept {
     return dsp::power_to_dbm0(std::max(power_sum_, 0.0) / static_cast<double>(kPowerWindow));
 }
 
-SampleTime FskRx::delay() const noexcept { return static_cast<SampleTime>(lpf_.delay()); }
+SampleTime FskRx::delay() const noexcept { return static_cast<SampleTime>((ntaps_ - 1) / 2); }
 
 std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) noexcept {
     std::size_t n_out = 0;
@@ -106,62 +158,101 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
     };
     const int mid = modulus_ / 2;
     const auto len = static_cast<SampleTime>(corr_len_);
-    for (const float x : in) {
-        const SampleTime n = now_++;
-        // 1. Channel to complex baseband, other channel filtered out.
-        const dsp::cf32 b = lpf_.step(x * mixer_.next());
+    const std::size_t ring = ntaps_ + kChunk;
+    const std::span<const float> taps(design_->taps);
+    const dsp::cf32* lo_mark = design_->lo_mark.data();
+    const dsp::cf32* lo_space = design_->lo_space.data();
+    const std::size_t period = design_->period;
 
-        // 3. Carrier detect on the in-band power, with hysteresis.
-        const float p = 2.0f * std::norm(b);
-        power_sum_ += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos_]);
-        ring_power_[power_pos_] = p;
-        if (++power_pos_ == kPowerWindow) power_pos_ = 0;
-        if (!carrier_ && power_sum_ > on_sum_) {
-            const double level = level_dbm0();
-            carrier_ = true;
-            transitions_ = 0;
-            phase_ = 0;
-            emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = static_cast<float>(level)});
-        } else if (carrier_ && power_sum_ < off_sum_) {
-            const double level = level_dbm0();
-            carrier_ = false;
-            emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = static_cast<float>(level)});
+    for (std::size_t start = 0; start < in.size(); start += kChunk) {
+        const std::size_t m = std::min(kChunk, in.size() - start);
+        // 1. The channel filter over the chunk: each input goes into the ring twice (ring apart),
+        // then the outputs in pairs. The newest sample at ring position q has its window at
+        // history_[q + ring - ntaps_ + 1, q + ring]; the ring holds kChunk samples more than a
+        // window, so the chunk's pushes never overwrite a window still to be used. Every output is
+        // the same kernel chain whatever the pairing, so the result does not depend on block size.
+        const std::size_t first = hist_pos_;
+        for (std::size_t i = 0; i < m; ++i) {
+            history_[hist_pos_] = in[start + i];
+            history_[hist_pos_ + ring] = in[start + i];
+            if (++hist_pos_ == ring) hist_pos_ = 0;
+        }
+        for (std::size_t i = 0; i < m; i += 2) {
+            const std::size_t q0 = (first + i) % ring;
+            const std::size_t q1 = i + 1 < m ? (first + i + 1) % ring : q0;
+            const std::span<const float> w0(history_.data() + q0 + ring + 1 - ntaps_, ntaps_);
+            const std::span<const float> w1(history_.data() + q1 + ring + 1 - ntaps_, ntaps_);
+            float r[4];
+            dsp::kernels::dot2(taps, w0, taps, w1, r);
+            y_[i] = {r[0], r[1]};
+            if (i + 1 < m) y_[i + 1] = {r[2], r[3]};
         }
 
-        // 2. One-bit correlators at the mark and space offsets.
-        ring_mark_[corr_pos_] = b * lo_mark_.next();
-        ring_space_[corr_pos_] = b * lo_space_.next();
-        if (++corr_pos_ == corr_len_) corr_pos_ = 0;
-        const dsp::cf32 cm = std::accumulate(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
-        const dsp::cf32 cs = std::accumulate(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
-        const float em = std::norm(cm);
-        const float es = std::norm(cs);
-        const float d = (em - es) / (em + es + 1e-30f);
+        for (std::size_t i = 0; i < m; ++i) {
+            const SampleTime n = now_++;
+            const dsp::cf32 y = y_[i];
 
-        // 4. Bit timing from transitions.
-        if (carrier_) {
-            const int old = phase_;
-            phase_ += step_;
-            if (phase_ >= modulus_) phase_ -= modulus_;
-            if ((d > 0.0f) != (d_prev_ > 0.0f)) {
-                // Zero crossing a fraction f after the previous sample.
-                const float f = d_prev_ / (d_prev_ - d);
-                int at_cross = phase_ - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(step_)));
-                if (at_cross < 0) at_cross += modulus_;
-                const int err = at_cross <= mid ? at_cross : at_cross - modulus_;  // boundary expected at 0
-                const int shift = transitions_ == 0 ? 0 : (transitions_ <= kAcquireTransitions ? kAcquireShift : kTrackShift);
-                ++transitions_;
-                // Keep the phase in its half so that a correction never creates or skips a decision.
-                const int corrected = phase_ - (err >> shift);
-                phase_ = phase_ < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus_ - 1);
+            // 3. Carrier detect on the in-band power, with hysteresis.
+            const float p = 2.0f * std::norm(y);
+            power_sum_ += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos_]);
+            ring_power_[power_pos_] = p;
+            if (++power_pos_ == kPowerWindow) power_pos_ = 0;
+            if (!carrier_ && power_sum_ > on_sum_) {
+                const double level = level_dbm0();
+                carrier_ = true;
+                transitions_ = 0;
+                phase_ = 0;
+                emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = static_cast<float>(level)});
+            } else if (carrier_ && power_sum_ < off_sum_) {
+                const double level = level_dbm0();
+                carrier_ = false;
+                emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = static_cast<float>(level)});
             }
-            if (old < mid && phase_ >= mid) {
-                emit({.kind = RxEvent::Kind::Bit,
-                      .bit = static_cast<std::uint8_t>(d > 0.0f ? 1 : 0),
-                      .at = n - delay() - len});
+
+            // 2. One-bit correlators at the mark and space frequencies: running sums, re-summed
+            // exactly each time the ring wraps so rounding never builds up.
+            const dsp::cf32 pm = y * lo_mark[lo_pos_];
+            const dsp::cf32 ps = y * lo_space[lo_pos_];
+            if (++lo_pos_ == period) lo_pos_ = 0;
+            sum_mark_ += pm - ring_mark_[corr_pos_];
+            sum_space_ += ps - ring_space_[corr_pos_];
+            ring_mark_[corr_pos_] = pm;
+            ring_space_[corr_pos_] = ps;
+            if (++corr_pos_ == corr_len_) {
+                corr_pos_ = 0;
+                sum_mark_ = std::accumulate(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
+                sum_space_ = std::accumulate(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
             }
+            const float em = std::norm(sum_mark_);
+            const float es = std::norm(sum_space_);
+            const float d = (em - es) / (em + es + 1e-30f);
+
+            // 4. Bit timing from transitions.
+            if (carrier_) {
+                const int old = phase_;
+                phase_ += step_;
+                if (phase_ >= modulus_) phase_ -= modulus_;
+                if ((d > 0.0f) != (d_prev_ > 0.0f)) {
+                    // Zero crossing a fraction f after the previous sample.
+                    const float f = d_prev_ / (d_prev_ - d);
+                    int at_cross = phase_ - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(step_)));
+                    if (at_cross < 0) at_cross += modulus_;
+                    const int err = at_cross <= mid ? at_cross : at_cross - modulus_;  // boundary expected at 0
+                    const int shift =
+                        transitions_ == 0 ? 0 : (transitions_ <= kAcquireTransitions ? kAcquireShift : kTrackShift);
+                    ++transitions_;
+                    // Keep the phase in its half so that a correction never creates or skips a decision.
+                    const int corrected = phase_ - (err >> shift);
+                    phase_ = phase_ < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus_ - 1);
+                }
+                if (old < mid && phase_ >= mid) {
+                    emit({.kind = RxEvent::Kind::Bit,
+                          .bit = static_cast<std::uint8_t>(d > 0.0f ? 1 : 0),
+                          .at = n - delay() - len});
+                }
+            }
+            d_prev_ = d;
         }
-        d_prev_ = d;
     }
     return n_out;
 }

@@ -4,13 +4,13 @@
 /// correlators, carrier detect with hysteresis and bit timing recovered from transitions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "dsp/fir.hpp"
-#include "dsp/nco.hpp"
+#include "dsp/block.hpp"
 #include "dsp/types.hpp"
 #include "modem/v21/v21.hpp"
 
@@ -82,14 +82,25 @@ public:
     [[nodiscard]] const Config& config() const noexcept { return cfg_; }
 
 private:
+    /// The designed channel filter and correlator oscillators of one channel: built once per
+    /// process and shared read-only by every receiver of that channel.
+    struct Design;
+    /// Input samples pushed into the filter history before their outputs are computed in pairs.
+    static constexpr std::size_t kChunk = 64;
+
     Config cfg_;
     ChannelFreqs freqs_;
-    dsp::Nco mixer_;     // at -fc
-    dsp::Nco lo_mark_;   // at -(mark - fc): brings mark to 0 Hz
-    dsp::Nco lo_space_;  // at -(space - fc)
-    dsp::Fir<dsp::cf32> lpf_;
+    const Design* design_;
+    std::size_t ntaps_;
+    // Input history, ring of ntaps_ + kChunk samples stored twice over so every filter window
+    // (ntaps_ samples ending at any sample of the current chunk) is contiguous.
+    std::vector<float> history_;
+    std::size_t hist_pos_ = 0;
+    std::array<dsp::cf32, kChunk> y_{};  // filter outputs of the current chunk
+    std::size_t lo_pos_ = 0;             // sample index modulo the oscillator table period
     std::size_t corr_len_;
     std::vector<dsp::cf32> ring_mark_, ring_space_;
+    dsp::cf32 sum_mark_{}, sum_space_{};  // running sums of the rings, re-summed at every wrap
     std::vector<float> ring_power_;
     std::size_t corr_pos_ = 0, power_pos_ = 0;
     double power_sum_ = 0.0;
