@@ -5,7 +5,7 @@
 # number, playing dial tone as the exchange would; the caller waits for dial tone, dials the
 # number in DTMF, hears ringback, then the two run V.8 and V.22bis and exchange a short text each
 # way at 2400 bit/s, then hang up. First the same call runs in one process over the simulated
-# line (no sound card involved), printing its timeline.
+# line (no sound card involved), shown phase by phase and written to demo.wav.
 #   scripts/demo.sh [NUMBER]        default number 5551234
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,8 +14,11 @@ squeal="$build/squeal"
 number=${1:-5551234}
 [ -x "$squeal" ] || { echo "demo: $squeal is not built; run scripts/setup.sh first" >&2; exit 1; }
 
-echo "== demo 1: one process, caller and answerer over the simulated line (20 dB SNR, 100 ppm, 5 Hz)"
-"$squeal" loopback --number "$number" --bytes 4000 --snr 20 --clock-ppm 100 --freq-offset 5
+echo "== demo 1: one process, caller and answerer over the simulated line, phase by phase (squeal demo)"
+# No sound device before the private sound server starts: the line audio goes to demo.wav
+# (`squeal play demo.wav` replays it with its decoded timeline, `squeal decode demo.wav --png
+# demo.png` draws it). On a terminal the view redraws in place; --narrate explains each sound.
+"$squeal" demo --out "$here/demo.wav"
 
 echo
 echo "== demo 2: two processes over the virtual sound cable (about 20 s)"
