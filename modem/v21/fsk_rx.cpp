@@ -177,15 +177,17 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
             history_[hist_pos_ + ring] = in[start + i];
             if (++hist_pos_ == ring) hist_pos_ = 0;
         }
+        std::size_t q0 = first;
         for (std::size_t i = 0; i < m; i += 2) {
-            const std::size_t q0 = (first + i) % ring;
-            const std::size_t q1 = i + 1 < m ? (first + i + 1) % ring : q0;
+            std::size_t q1 = q0 + 1 == ring ? 0 : q0 + 1;
+            if (i + 1 >= m) q1 = q0;
             const std::span<const float> w0(history_.data() + q0 + ring + 1 - ntaps_, ntaps_);
             const std::span<const float> w1(history_.data() + q1 + ring + 1 - ntaps_, ntaps_);
             float r[4];
             dsp::kernels::dot2(taps, w0, taps, w1, r);
             y_[i] = {r[0], r[1]};
             if (i + 1 < m) y_[i + 1] = {r[2], r[3]};
+            q0 = q1 + 1 == ring ? 0 : q1 + 1;
         }
 
         for (std::size_t i = 0; i < m; ++i) {
