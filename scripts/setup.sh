@@ -13,6 +13,7 @@ packages=(
   libliquid-dev libfftw3-dev portaudio19-dev libsndfile1-dev libsamplerate0-dev
   doctest-dev libcli11-dev nlohmann-json3-dev libpng-dev
   libspandsp-dev
+  clang libclang-rt-14-dev   # libFuzzer (libclang_rt.fuzzer) for the fuzz targets in fuzz/
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
   tmux
 )
