@@ -164,6 +164,18 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
     const dsp::cf32* lo_space = design_->lo_space.data();
     const std::size_t period = design_->period;
 
+    // The per-sample state in locals for the loop (the event writes could alias the members).
+    SampleTime now = now_;
+    double power_sum = power_sum_;
+    std::size_t power_pos = power_pos_, corr_pos = corr_pos_, lo_pos = lo_pos_;
+    dsp::cf32 sum_mark = sum_mark_, sum_space = sum_space_;
+    float d_prev = d_prev_;
+    int phase = phase_;
+    bool carrier = carrier_;
+    int transitions = transitions_;
+    const int step = step_, modulus = modulus_;
+    const SampleTime bit_delay = delay() + len;
+
     for (std::size_t start = 0; start < in.size(); start += kChunk) {
         const std::size_t m = std::min(kChunk, in.size() - start);
         // 1. The channel filter over the chunk: each input goes into the ring twice (ring apart),
@@ -191,71 +203,82 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
         }
 
         for (std::size_t i = 0; i < m; ++i) {
-            const SampleTime n = now_++;
+            const SampleTime n = now++;
             const dsp::cf32 y = y_[i];
 
             // 3. Carrier detect on the in-band power, with hysteresis.
             const float p = 2.0f * std::norm(y);
-            power_sum_ += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos_]);
-            ring_power_[power_pos_] = p;
-            if (++power_pos_ == kPowerWindow) power_pos_ = 0;
-            if (!carrier_ && power_sum_ > on_sum_) {
-                const double level = level_dbm0();
-                carrier_ = true;
-                transitions_ = 0;
-                phase_ = 0;
+            power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
+            ring_power_[power_pos] = p;
+            if (++power_pos == kPowerWindow) power_pos = 0;
+            if (!carrier && power_sum > on_sum_) {
+                const double level = dsp::power_to_dbm0(std::max(power_sum, 0.0) / static_cast<double>(kPowerWindow));
+                carrier = true;
+                transitions = 0;
+                phase = 0;
                 emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = static_cast<float>(level)});
-            } else if (carrier_ && power_sum_ < off_sum_) {
-                const double level = level_dbm0();
-                carrier_ = false;
+            } else if (carrier && power_sum < off_sum_) {
+                const double level = dsp::power_to_dbm0(std::max(power_sum, 0.0) / static_cast<double>(kPowerWindow));
+                carrier = false;
                 emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = static_cast<float>(level)});
             }
 
             // 2. One-bit correlators at the mark and space frequencies: running sums, re-summed
             // exactly each time the ring wraps so rounding never builds up.
-            const dsp::cf32 pm = y * lo_mark[lo_pos_];
-            const dsp::cf32 ps = y * lo_space[lo_pos_];
-            if (++lo_pos_ == period) lo_pos_ = 0;
-            sum_mark_ += pm - ring_mark_[corr_pos_];
-            sum_space_ += ps - ring_space_[corr_pos_];
-            ring_mark_[corr_pos_] = pm;
-            ring_space_[corr_pos_] = ps;
-            if (++corr_pos_ == corr_len_) {
-                corr_pos_ = 0;
-                sum_mark_ = std::accumulate(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
-                sum_space_ = std::accumulate(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
+            const dsp::cf32 pm = y * lo_mark[lo_pos];
+            const dsp::cf32 ps = y * lo_space[lo_pos];
+            if (++lo_pos == period) lo_pos = 0;
+            sum_mark += pm - ring_mark_[corr_pos];
+            sum_space += ps - ring_space_[corr_pos];
+            ring_mark_[corr_pos] = pm;
+            ring_space_[corr_pos] = ps;
+            if (++corr_pos == corr_len_) {
+                corr_pos = 0;
+                sum_mark = std::accumulate(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
+                sum_space = std::accumulate(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
             }
-            const float em = std::norm(sum_mark_);
-            const float es = std::norm(sum_space_);
+            const float em = std::norm(sum_mark);
+            const float es = std::norm(sum_space);
             const float d = (em - es) / (em + es + 1e-30f);
 
             // 4. Bit timing from transitions.
-            if (carrier_) {
-                const int old = phase_;
-                phase_ += step_;
-                if (phase_ >= modulus_) phase_ -= modulus_;
-                if ((d > 0.0f) != (d_prev_ > 0.0f)) {
+            if (carrier) {
+                const int old = phase;
+                phase += step;
+                if (phase >= modulus) phase -= modulus;
+                if ((d > 0.0f) != (d_prev > 0.0f)) {
                     // Zero crossing a fraction f after the previous sample.
-                    const float f = d_prev_ / (d_prev_ - d);
-                    int at_cross = phase_ - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(step_)));
-                    if (at_cross < 0) at_cross += modulus_;
-                    const int err = at_cross <= mid ? at_cross : at_cross - modulus_;  // boundary expected at 0
+                    const float f = d_prev / (d_prev - d);
+                    int at_cross = phase - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(step)));
+                    if (at_cross < 0) at_cross += modulus;
+                    const int err = at_cross <= mid ? at_cross : at_cross - modulus;  // boundary expected at 0
                     const int shift =
-                        transitions_ == 0 ? 0 : (transitions_ <= kAcquireTransitions ? kAcquireShift : kTrackShift);
-                    ++transitions_;
+                        transitions == 0 ? 0 : (transitions <= kAcquireTransitions ? kAcquireShift : kTrackShift);
+                    ++transitions;
                     // Keep the phase in its half so that a correction never creates or skips a decision.
-                    const int corrected = phase_ - (err >> shift);
-                    phase_ = phase_ < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus_ - 1);
+                    const int corrected = phase - (err >> shift);
+                    phase = phase < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus - 1);
                 }
-                if (old < mid && phase_ >= mid) {
+                if (old < mid && phase >= mid) {
                     emit({.kind = RxEvent::Kind::Bit,
                           .bit = static_cast<std::uint8_t>(d > 0.0f ? 1 : 0),
-                          .at = n - delay() - len});
+                          .at = n - bit_delay});
                 }
             }
-            d_prev_ = d;
+            d_prev = d;
         }
     }
+    now_ = now;
+    power_sum_ = power_sum;
+    power_pos_ = power_pos;
+    corr_pos_ = corr_pos;
+    lo_pos_ = lo_pos;
+    sum_mark_ = sum_mark;
+    sum_space_ = sum_space;
+    d_prev_ = d_prev;
+    phase_ = phase;
+    carrier_ = carrier;
+    transitions_ = transitions;
     return n_out;
 }
 
