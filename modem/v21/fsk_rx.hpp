@@ -48,6 +48,11 @@ struct RxEvent {
 ///      sign change of d (interpolated between samples) is a bit boundary; the phase error is
 ///      pulled in with gain 1 at the first transition after carrier on, 1/4 for the next 8 and
 ///      1/8 after that. The bit is decided at mid-phase (the correlator window then spans it).
+///
+/// Implementation: the mixer is folded into complex filter taps (|b| and the correlator products
+/// need no mixing), the correlator oscillators are exact tables (the tones are whole hertz), the
+/// correlator windows are running sums re-summed at every wrap, and the filter is designed once
+/// per channel and process. Events match the direct per-sample form above (tests/v8/test_fsk_speed).
 class FskRx {
 public:
     using InSample = float;
