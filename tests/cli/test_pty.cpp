@@ -49,6 +49,7 @@ public:
         : err_path_(err), out_path_(out) {
         pid_ = fork();
         if (pid_ == 0) {
+            test::die_with_parent();
             auto open_in = [&] { dup2(open(in.c_str(), O_RDONLY), 0); };
             auto open_out = [&] { dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 1); };
             if (out_first) {

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@ inline std::string read_all(const std::string& path) {
     return ss.str();
 }
 
+/// In a forked child before exec: the child is killed when the test process dies, so a test
+/// killed by ctest's time-out never leaves a modem running on the sound cables for the next test.
+inline void die_with_parent() { prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
 /// A child started by spawn(); finish() waits for it and collects its output.
 class Child {
 public:
@@ -42,6 +47,7 @@ public:
         err_path_ = err_tmpl;
         pid_ = fork();
         if (pid_ == 0) {
+            die_with_parent();
             const int in_fd = open(stdin_path.c_str(), O_RDONLY);
             dup2(in_fd, 0);
             dup2(out_fd_, 1);
