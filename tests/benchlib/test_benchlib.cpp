@@ -334,7 +334,19 @@ TEST_CASE("make_v21_signal: our V.21 receiver gets the bits back; time_signal an
     CHECK(time_signal([&] { return ours.make_v8_answerer(); }, v8, 1) > 0.0);
 }
 
+// The heap figures come from glibc's mallinfo2(); AddressSanitizer replaces malloc, so under it
+// they are 0 and mean nothing (the memory targets are measured in the normal build).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kHeapCounted = false;
+#else
+constexpr bool kHeapCounted = true;
+#endif
+
 TEST_CASE("heap_bytes_per_instance: counts what each instance allocates") {
+    if (!kHeapCounted) {
+        MESSAGE("skipped: ASan's allocator bypasses mallinfo2");
+        return;
+    }
     const double b = heap_bytes_per_instance([] { return std::shared_ptr<void>(std::make_shared<std::vector<char>>(10000)); }, 16);
     CHECK(b >= 10000.0);
     CHECK(b <= 10000.0 + 256.0);  // the control block, the vector object and malloc's headers
@@ -352,6 +364,7 @@ TEST_CASE("OurImplementation: a short whole call connects at 2400 and moves ever
     CHECK(r->wall_seconds > 0.0);
     const auto mem = ours.memory(4);
     REQUIRE(mem.size() == 3);
+    if (!kHeapCounted) return;
     for (const MemoryFigure& m : mem) {
         CAPTURE(m.key);
         CHECK(m.bytes > 1000.0);
