@@ -149,7 +149,10 @@ TEST_CASE("Soak: an hour at 2400 bit/s with 20 dB SNR, 5 Hz, 100 ppm and pausing
     CHECK(std::abs(std::abs(hz_a.mean()) - kOffsetHz) < 1.0);
     CHECK(snr_c.min > 14.0);
     CHECK(snr_a.min > 14.0);
-    // Memory flat: the last sample within 1 MB of the one at five minutes.
+    // Memory flat: the last sample within 1 MB of the one at five minutes. Not under
+    // AddressSanitizer, whose quarantine holds freed memory back (up to 256 MB) by design.
     REQUIRE(rss.size() >= 2);
+#if !defined(__SANITIZE_ADDRESS__)
     CHECK(rss.back().second - rss.front().second < 1024);
+#endif
 }
