@@ -32,9 +32,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kSqueal = SQUEAL_BINARY;
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
+using test::Clock;
+using test::seconds_since;
+using test::sleep_s;
 
 fs::path scratch(const std::string& name) {
     const fs::path dir = fs::temp_directory_path() / ("squeal-bad-files-" + std::to_string(getpid()));

@@ -28,10 +28,10 @@ namespace fs = std::filesystem;
 
 namespace {
 const std::string kSqueal = SQUEAL_BINARY;
-using Clock = std::chrono::steady_clock;
+using test::Clock;
+using test::seconds_since;
+using test::sleep_s;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
 /// Even parity in bit 7 over the low 7 bits, as a 7E1 UART puts it on the wire.
 std::uint8_t with_even_parity(std::uint8_t v) {

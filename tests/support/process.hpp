@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace test {
@@ -30,6 +32,11 @@ inline std::string read_all(const std::string& path) {
     ss << f.rdbuf();
     return ss.str();
 }
+
+using Clock = std::chrono::steady_clock;
+/// Seconds elapsed since t (for tests that wait on a child with a deadline).
+inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+inline void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
 /// In a forked child before exec: the child is killed when the test process dies, so a test
 /// killed by ctest's time-out never leaves a modem running on the sound cables for the next test.
