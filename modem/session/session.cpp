@@ -246,14 +246,14 @@ void Session::start_pump(SampleTime initial_silence) {
     // One call per symbol (2 or 4 bits) rather than one per bit.
     pump_->set_block_source([this](std::span<std::uint8_t> bits) {
         if (link_ == Link::Async) {
-            for (auto& b : bits) b = tx_.next_bit();
+            tx_.next_bits(bits);
         } else {
             for (auto& b : bits) b = line_bit();
         }
     });
     pump_->set_block_sink([this](std::span<const std::uint8_t> bits) {
         if (link_ == Link::Async) {
-            for (const auto b : bits) rx_.push_bit(b);
+            rx_.push_bits(bits);
         } else {
             for (const auto b : bits) line_in(b);
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// V.14 receive converter: line bits to characters, with stop-element re-insertion and break.
+#include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include "modem/v14/v14.hpp"
@@ -19,7 +21,145 @@ AsyncRx::AsyncRx(const Config& cfg, Sink sink) : cfg_(cfg), sink_(std::move(sink
     cfg_.format.validate();
     if (!sink_) throw std::invalid_argument("AsyncRx: the sink must be callable");
     bpc_ = cfg_.format.bits_per_char();
+    break_bits_ = break_zero_bits(bpc_);
+    build_steps();
     reset();
+}
+
+// Works out every Step by running the push_bit() rules on the bits, for the cases push_chunk()
+// takes the table for (nothing held, no break within reach); anything else is marked special and
+// goes bit by bit.
+void AsyncRx::build_steps() {
+    const Format& f = cfg_.format;
+    const bool parity = f.parity != Parity::None;
+    const int d = f.data_bits;
+    for (int k = 0; k < d; ++k) frame_bits_at_[static_cast<std::size_t>(1 + k)] = static_cast<std::uint8_t>(1 + k);
+    frame_bits_at_[kPosParity] = static_cast<std::uint8_t>(1 + d);
+    frame_bits_at_[kPosStop1] = static_cast<std::uint8_t>(1 + d + (parity ? 1 : 0));
+    frame_bits_at_[kPosStop2] = static_cast<std::uint8_t>(2 + d + (parity ? 1 : 0));
+    for (int n = 1; n <= kMaxChunk; ++n) {
+        for (int p = 0; p < kPositions; ++p) {
+            for (unsigned v = 0; v < (1u << n); ++v) {
+                Step s;
+                int pos = p;
+                bool seg_b = false;  // past a completion or a start bit: bits belong to the next character
+                bool special = (pos >= 1 + d && pos <= 8) || (pos == kPosParity && !parity) ||
+                               (pos == kPosStop2 && f.stop_bits != 2);  // positions never reached
+                auto finish_char = [&] {
+                    if (seg_b) special = true;  // a second character within n bits: not in the table
+                    s.flags |= kStepComplete;
+                    seg_b = true;
+                    pos = 0;
+                };
+                for (int i = 0; i < n && !special; ++i) {
+                    const bool one = ((v >> i) & 1u) != 0;
+                    if (pos == 0) {
+                        if (!one) {
+                            if ((s.flags & kStepStart) != 0) special = true;
+                            s.flags |= kStepStart;
+                            seg_b = true;
+                            pos = 1;
+                        }
+                    } else if (pos <= 8) {
+                        const int k = pos - 1;
+                        if (one) (seg_b ? s.or_b : s.or_a) |= static_cast<std::uint8_t>(1u << k);
+                        pos = k + 1 == d ? (parity ? kPosParity : kPosStop1) : pos + 1;
+                    } else if (pos == kPosParity) {
+                        const std::uint8_t flag = seg_b ? kStepParityB : kStepParityA;
+                        const std::uint8_t value = seg_b ? kStepParityBOne : kStepParityAOne;
+                        s.flags |= flag;
+                        if (one) s.flags |= value;
+                        pos = kPosStop1;
+                    } else if (pos == kPosStop1) {
+                        if (!one) special = true;  // missing stop element or framing error
+                        else if (f.stop_bits == 2) pos = kPosStop2;
+                        else finish_char();
+                    } else if (pos == kPosStop2) {
+                        if (!one) special = true;
+                        else finish_char();
+                    } else if (one) {  // WaitMark
+                        pos = 0;
+                    }
+                }
+                if (special) {
+                    s = Step{};
+                    s.flags = kStepSpecial;
+                }
+                s.next = static_cast<std::uint8_t>(pos);
+                steps_[static_cast<std::size_t>(((n - 1) * kPositions + p) * 16) + v] = s;
+            }
+        }
+    }
+}
+
+int AsyncRx::position() const noexcept {
+    switch (state_) {
+    case State::Hunt: return 0;
+    case State::Data: return 1 + bit_index_;
+    case State::Parity: return kPosParity;
+    case State::Stop1: return kPosStop1;
+    case State::Stop2: return kPosStop2;
+    case State::WaitMark: return kPosWaitMark;
+    }
+    return 0;
+}
+
+void AsyncRx::set_position(int pos) noexcept {
+    frame_bits_ = frame_bits_at_[static_cast<std::size_t>(pos)];
+    if (pos == 0) {
+        state_ = State::Hunt;
+    } else if (pos <= 8) {
+        state_ = State::Data;
+        bit_index_ = pos - 1;
+    } else if (pos == kPosParity) {
+        state_ = State::Parity;
+    } else if (pos == kPosStop1) {
+        state_ = State::Stop1;
+    } else if (pos == kPosStop2) {
+        state_ = State::Stop2;
+    } else {
+        state_ = State::WaitMark;
+    }
+}
+
+// `bits`: n line bits, the first in time in bit 0.
+void AsyncRx::push_chunk(unsigned bits, int n) {
+    if (n_held_ == 0 && zero_run_ + static_cast<std::uint32_t>(n) < break_bits_) {
+        const Step s = steps_[static_cast<std::size_t>(((n - 1) * kPositions + position()) * 16) + bits];
+        if ((s.flags & kStepSpecial) == 0) {
+            // The zeros after the last one (no one: the run goes on); it stays short of a break.
+            if (bits == 0) zero_run_ += static_cast<std::uint32_t>(n);
+            else zero_run_ = static_cast<std::uint32_t>(n - std::bit_width(bits));
+            const Format& f = cfg_.format;
+            shift_ = static_cast<std::uint8_t>(shift_ | s.or_a);
+            if ((s.flags & kStepParityA) != 0)
+                parity_error_ = ((s.flags & kStepParityAOne) != 0 ? 1 : 0) != f.parity_bit(shift_);
+            if ((s.flags & kStepComplete) != 0) {
+                ++since_reinsert_;
+                deliver(RxChar{.value = shift_, .parity_error = parity_error_, .framing_error = false, .is_break = false});
+            }
+            if ((s.flags & kStepStart) != 0) {
+                shift_ = 0;
+                parity_error_ = false;
+            }
+            shift_ = static_cast<std::uint8_t>(shift_ | s.or_b);
+            if ((s.flags & kStepParityB) != 0)
+                parity_error_ = ((s.flags & kStepParityBOne) != 0 ? 1 : 0) != f.parity_bit(shift_);
+            set_position(s.next);
+            return;
+        }
+    }
+    for (int i = 0; i < n; ++i) push_bit(static_cast<std::uint8_t>((bits >> i) & 1u));
+}
+
+void AsyncRx::push_bits(std::span<const std::uint8_t> bits) {
+    while (!bits.empty()) {
+        const std::size_t n = std::min<std::size_t>(bits.size(), kMaxChunk);
+        unsigned v = 0;
+        for (std::size_t i = 0; i < n; ++i) v |= (bits[i] & 1u) << i;
+        push_chunk(v, static_cast<int>(n));
+        bits = bits.subspan(n);
+    }
 }
 
 const AsyncRx::Stats& AsyncRx::stats() const noexcept { return stats_; }

@@ -100,4 +100,8 @@ std::uint8_t AsyncTx::next_bit() noexcept {
     return bit;
 }
 
+void AsyncTx::next_bits(std::span<std::uint8_t> bits) noexcept {
+    for (std::uint8_t& b : bits) b = next_bit();
+}
+
 }  // namespace modem::v14

@@ -75,6 +75,9 @@ public:
     void send_break();
     /// One line bit per call: 1 (mark) when idle.
     std::uint8_t next_bit() noexcept;
+    /// Fills `bits` with the next line bits, first in time first: the same bits as that many
+    /// next_bit() calls (one call per received symbol rather than one per bit).
+    void next_bits(std::span<std::uint8_t> bits) noexcept;
     /// Nothing queued and no character or break in progress.
     [[nodiscard]] bool idle() const noexcept;
     /// Characters whose last bit has been sent.
@@ -136,6 +139,11 @@ public:
     /// One line bit (only bit 0 of `bit` counts: 1 mark, 0 space). Calls the sink for each
     /// character or break completed.
     void push_bit(std::uint8_t bit);
+    /// Several line bits in time order (only bit 0 of each counts), e.g. one received symbol's
+    /// 2 or 4: exactly what push_bit() on each in turn gives (characters, breaks, stats), but up
+    /// to 4 bits at a time through a table wherever nothing unusual can happen in them (no held
+    /// NULs, no break within reach, no zero stop element); push_bit() is the specification.
+    void push_bits(std::span<const std::uint8_t> bits);
 
     struct Stats {
         std::uint64_t chars = 0;             ///< characters delivered (breaks not counted)
@@ -154,6 +162,26 @@ public:
 
 private:
     enum class State : std::uint8_t { Hunt, Data, Parity, Stop1, Stop2, WaitMark };
+    /// The state and bit index as one number for the table: 0 Hunt, 1 + k Data bit k (k < 8),
+    /// then Parity, Stop1, Stop2, WaitMark.
+    static constexpr int kPosParity = 9, kPosStop1 = 10, kPosStop2 = 11, kPosWaitMark = 12;
+    static constexpr int kPositions = 13;
+    static constexpr int kMaxChunk = 4;  ///< bits per table step (a V.22bis symbol at most)
+    /// What up to kMaxChunk bits do from one position: data bits OR-ed into the character in
+    /// progress (or_a), maybe its parity bit and its completion with a good stop element, maybe a
+    /// start bit, then data bits of the new character (or_b) and maybe its parity bit.
+    struct Step {
+        std::uint8_t next = 0;   // position after the bits
+        std::uint8_t or_a = 0;
+        std::uint8_t or_b = 0;
+        std::uint8_t flags = 0;  // kStep* below
+    };
+    static constexpr std::uint8_t kStepSpecial = 1, kStepComplete = 2, kStepStart = 4, kStepParityA = 8,
+                                  kStepParityAOne = 16, kStepParityB = 32, kStepParityBOne = 64;
+    void build_steps();
+    [[nodiscard]] int position() const noexcept;
+    void set_position(int pos) noexcept;
+    void push_chunk(unsigned bits, int n);
     void deliver(const RxChar& c);
     void complete(bool stop_ok_or_deleted, bool framing_error);
     void flush_held();
@@ -172,6 +200,9 @@ private:
     std::array<RxChar, kMaxHeld> held_{};
     std::size_t n_held_ = 0;
     Stats stats_{};
+    std::uint32_t break_bits_ = 0;                            // 2M + 3
+    std::array<std::uint8_t, kPositions> frame_bits_at_{};    // frame_bits_ on entering each position
+    std::array<Step, kMaxChunk * kPositions * 16> steps_{};   // [n - 1][position][bits]
 };
 
 }  // namespace modem::v14

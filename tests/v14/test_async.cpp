@@ -4,7 +4,10 @@
 /// round trips, overspeed deletion, parity, break, idle, back-pressure and resynchronisation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -375,4 +378,115 @@ TEST_CASE("AsyncTx/AsyncRx: bad configuration throws invalid_argument") {
     CHECK_NOTHROW(AsyncTx({.delete_stop_every = 4}));
     CHECK_THROWS_AS(AsyncRx({.format = Format{.stop_bits = 0}}, [](const RxChar&) {}), std::invalid_argument);
     CHECK_THROWS_AS(AsyncRx({}, nullptr), std::invalid_argument);
+}
+
+namespace {
+
+/// A hard stream for the receiver: characters with deleted stop elements (1 in 4, and closer:
+/// framing errors), flipped bits, NULs, breaks, zero runs just short of a break, garbage, idle.
+std::vector<std::uint8_t> hard_stream(const Format& f, std::mt19937_64& rng) {
+    std::vector<std::uint8_t> bits;
+    const auto m = static_cast<std::size_t>(f.bits_per_char());
+    for (int part = 0; part < 60; ++part) {
+        switch (rng() % 8) {
+        case 0:
+        case 1: {
+            const auto data = random_bytes(5 + rng() % 40, rng());
+            const auto enc = ref_encode(f, data, rng() % 2 == 0 ? 4 : 0);
+            bits.insert(bits.end(), enc.begin(), enc.end());
+            break;
+        }
+        case 2:  // deletions too close together
+            for (int i = 0; i < 6; ++i) ref_char(bits, f, static_cast<unsigned>(rng()), f.stop_bits - (i % 2 == 0 ? 1 : 0));
+            break;
+        case 3: {  // characters with flipped bits
+            const auto data = random_bytes(20, rng());
+            auto enc = ref_encode(f, data);
+            for (int i = 0; i < 6; ++i) enc[rng() % enc.size()] ^= 1u;
+            bits.insert(bits.end(), enc.begin(), enc.end());
+            break;
+        }
+        case 4: {  // NULs, then a break or a zero run one short of it
+            const auto nuls = ref_encode(f, std::vector<std::uint8_t>(1 + rng() % 3, 0));
+            bits.insert(bits.end(), nuls.begin(), nuls.end());
+            bits.insert(bits.end(), 2 * m + 2 + rng() % 3, 0);
+            bits.push_back(1);
+            break;
+        }
+        case 5:  // a long zero run
+            bits.insert(bits.end(), 2 * m + rng() % (4 * m), 0);
+            break;
+        case 6:  // garbage
+            for (int i = 0; i < 50; ++i) bits.push_back(static_cast<std::uint8_t>(rng() & 1u));
+            break;
+        default:  // idle marks
+            bits.insert(bits.end(), rng() % 15, 1);
+            break;
+        }
+    }
+    bits.insert(bits.end(), 2 * m, 1);
+    return bits;
+}
+
+}  // namespace
+
+TEST_CASE("AsyncRx: push_bits in runs of 1 to 4 bits gives exactly what push_bit gives") {
+    std::mt19937_64 rng(8080);
+    for (const Format& f : all_formats()) {
+        CAPTURE(f.name());
+        const auto bits = hard_stream(f, rng);
+        Collector by_bit(f);
+        by_bit.feed(bits);
+        // The stream must reach every path of push_bit, or the comparison proves little.
+        const auto& s = by_bit.rx.stats();
+        CHECK(s.chars > 300);
+        CHECK(s.breaks > 0);
+        CHECK(s.framing_errors > 0);
+        CHECK(s.stops_reinserted > 0);
+        if (f.parity == Parity::Even || f.parity == Parity::Odd) CHECK(s.parity_errors > 0);
+        for (int run : {4, 2, 3, 1, 0}) {  // 0: random run lengths
+            CAPTURE(run);
+            Collector by_run(f);
+            for (std::size_t i = 0; i < bits.size();) {
+                const std::size_t n = std::min<std::size_t>(bits.size() - i, run > 0 ? static_cast<std::size_t>(run) : 1 + rng() % 4);
+                by_run.rx.push_bits(std::span(bits).subspan(i, n));
+                i += n;
+            }
+            CHECK(by_run.got == by_bit.got);
+            CHECK(by_run.rx.stats().chars == s.chars);
+            CHECK(by_run.rx.stats().parity_errors == s.parity_errors);
+            CHECK(by_run.rx.stats().framing_errors == s.framing_errors);
+            CHECK(by_run.rx.stats().breaks == s.breaks);
+            CHECK(by_run.rx.stats().stops_reinserted == s.stops_reinserted);
+        }
+    }
+}
+
+TEST_CASE("AsyncTx: next_bits gives the bits and counts of next_bit") {
+    for (const char* name : {"8N1", "7E1", "5S2", "8O2"}) {
+        CAPTURE(name);
+        const Format f = Format::parse(name);
+        const auto data = random_bytes(300, 31);
+        AsyncTx a({.format = f, .delete_stop_every = 5});
+        AsyncTx b({.format = f, .delete_stop_every = 5});
+        for (AsyncTx* tx : {&a, &b}) {
+            tx->push(std::span(data).first(150));
+            tx->send_break();
+            tx->push(std::span(data).subspan(150));
+        }
+        std::vector<std::uint8_t> by_bit, by_run;
+        std::array<std::uint8_t, 4> buf{};
+        std::mt19937_64 rng(3);
+        for (std::size_t after_idle = 0; after_idle < 20;) {  // then a few idle marks
+            const std::size_t n = 1 + rng() % 4;
+            a.next_bits(std::span(buf).first(n));
+            by_run.insert(by_run.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+            for (std::size_t i = 0; i < n; ++i) by_bit.push_back(b.next_bit());
+            CHECK(a.chars_sent() == b.chars_sent());
+            CHECK(a.idle() == b.idle());
+            if (a.idle()) after_idle += n;
+        }
+        CHECK(by_run == by_bit);
+        CHECK(a.chars_sent() == data.size());
+    }
 }
