@@ -37,8 +37,28 @@ public:
         }
         const std::uint32_t y = x ^ ((reg_ >> 13) & 1u) ^ ((reg_ >> 16) & 1u);
         reg_ = ((reg_ << 1) | y) & kMask;
-        ones_ = y ? ones_ + 1 : 0;
+        ones_ = (ones_ + 1) & -static_cast<int>(y);  // as a mask: a branch here mispredicts every other bit
         return static_cast<std::uint8_t>(y);
+    }
+
+    /// Scrambles n data bits (1..4) at once: `data` holds them with the first in time in bit n - 1
+    /// and the last in bit 0; the line bits come back in the same order. The same result as n calls
+    /// of operator(): every tap lies at least 14 bits back, so all n outputs depend only on line bits
+    /// already sent, and the 64-ones rule takes the bit-by-bit path when it could fire.
+    constexpr std::uint32_t block(std::uint32_t data, int n) noexcept {
+        const std::uint32_t mask = (1u << n) - 1u;
+        data &= mask;
+        if (ones_ + n > kOnesRuleLength) {
+            std::uint32_t out = 0;
+            for (int t = n - 1; t >= 0; --t) out = (out << 1) | (*this)(static_cast<std::uint8_t>((data >> t) & 1u));
+            return out;
+        }
+        const std::uint32_t r = reg_ << n;  // line bit t back from the newest output is bit n - 1 + t
+        const std::uint32_t y = (data ^ (r >> 14) ^ (r >> 17)) & mask;
+        reg_ = (r | y) & kMask;
+        // Consecutive ones at the newest end: all n added to the run, or the run restarts.
+        ones_ = y == mask ? ones_ + n : std::countr_one(y);
+        return y;
     }
 
 private:
@@ -155,15 +175,16 @@ int slice4(cf32 y) noexcept;
 class SymbolEncoder {
 public:
     constexpr void reset() noexcept { quadrant_ = 0; }
-    /// 1200 bit/s: dibit (b0 first in time) -> point labelled 01 in the new quadrant.
-    constexpr Point dibit(int b0, int b1) noexcept {
-        quadrant_ = (quadrant_ + dibit_to_step(b0, b1)) & 3;
-        return point_of(quadrant_, kPoint1200);
+    /// The differential step alone: the quadrant turned by the dibit (`first` first in time), returned.
+    constexpr int turn(int first, int second) noexcept {
+        quadrant_ = (quadrant_ + dibit_to_step(first, second)) & 3;
+        return quadrant_;
     }
+    /// 1200 bit/s: dibit (b0 first in time) -> point labelled 01 in the new quadrant.
+    constexpr Point dibit(int b0, int b1) noexcept { return point_of(turn(b0, b1), kPoint1200); }
     /// 2400 bit/s: quadbit Q1..Q4 (Q1 first): Q1Q2 turn the quadrant, Q3Q4 pick the point.
     constexpr Point quadbit(int q1, int q2, int q3, int q4) noexcept {
-        quadrant_ = (quadrant_ + dibit_to_step(q1, q2)) & 3;
-        return point_of(quadrant_, ((q3 & 1) << 1) | (q4 & 1));
+        return point_of(turn(q1, q2), ((q3 & 1) << 1) | (q4 & 1));
     }
     [[nodiscard]] constexpr int quadrant() const noexcept { return quadrant_; }
 
