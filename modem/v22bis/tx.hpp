@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -43,13 +45,15 @@ std::string_view to_string(TxSignal s) noexcept;
 ///
 /// Implementation: symbol k starts at sample n0 = ceil(40 k / 3), and n0 mod 40 is 0, 14 or 27 as k
 /// mod 3 is 0, 1 or 2; that start also fixes the filter phase 3 n0 - 40 k and, as the carrier repeats
-/// within 40 samples (fc / fs is 3/20 or 3/10 of a turn), the carrier phase. So the constructor folds
-/// A, h and the carrier into three waveforms of complex taps, for t = 0 .. 160,
-///   w_c[t] = A h(3 n0 - 40 k + 3 t) e^{j 2 pi fc (n0 + t) / fs},
-/// and each symbol adds Re{s_k w_c[t]} = Re s Re w - Im s Im w to the 161 samples it touches, in an
-/// accumulator that the output reads from (an axpy per symbol instead of a 13-tap dot per sample).
-/// The guard tone comes from a table of one period (160 samples covers 550 and 1800 Hz). The carrier
-/// phase is exact at every sample.
+/// within 40 samples (fc / fs is 3/20 or 3/10 of a turn), the carrier phase. With the complex taps
+///   w_c[t] = A h(3 n0 - 40 k + 3 t) e^{j 2 pi fc (n0 + t) / fs},   t = 0 .. 160,
+/// symbol k adds the real waveform Re{s_k w_c[t]} to the 161 samples from n0. That waveform is one of
+/// 16 x 3 (grid point, start phase), so the constructor tabulates all of them (shared read-only by
+/// every transmitter with the same role and amplitude, 34 KB). A symbol's run, the 13 or 14 samples
+/// up to the next symbol start, is then the sum of 13 table rows (the symbols k - 12 .. k, oldest
+/// first, the order in which an accumulator would add them): no multiplies and no accumulator to
+/// store, slide and copy. The guard tone comes from a table of one period (160 samples covers 550 and
+/// 1800 Hz). The carrier phase is exact at every sample.
 class Tx {
 public:
     using OutSample = float;
@@ -89,28 +93,39 @@ public:
     static constexpr int kDelaySamples = 80;
 
 private:
-    static constexpr int kSpanSymbols = 12;            // project choice: +/- 6 symbols of RRC
-    static constexpr std::size_t kPulse = 164;         // 161 samples touched by a symbol, padded to 4s
-    static constexpr std::size_t kAccLen = 1024;       // accumulator, slid back when a pulse would not fit
-    static constexpr std::size_t kGuardPeriod = 160;   // 550 and 1800 Hz both repeat after 160 samples
-    cf32 next_symbol() noexcept;
-    /// Scrambled data bits for one symbol into bits[0 .. n).
-    void data_bits(std::uint8_t* bits, std::size_t n) noexcept;
+    static constexpr int kSpanSymbols = 12;           // project choice: +/- 6 symbols of RRC
+    static constexpr std::size_t kPulse = 161;        // samples touched by one symbol
+    static constexpr std::size_t kTerms = 13;         // symbols touching one run: 12 symbols = 160 samples
+    static constexpr std::size_t kRun = 16;           // samples summed per run (13 or 14 used), 4 SIMD lanes
+    static constexpr std::size_t kRow = 176;          // table row: kPulse, zeros up to the last run's end
+    static constexpr std::size_t kGuardPeriod = 160;  // 550 and 1800 Hz both repeat after 160 samples
+    /// Table row (grid point and start phase, or the zero row) of the next symbol; advances the coders.
+    const float* next_row(std::size_t phase) noexcept;
+    /// The next n data bits (binary 1 without a source), the first in time in bit n - 1.
+    std::uint32_t data_bits(std::size_t n) noexcept;
+    /// Starts symbol symbols_: its row into the window, its run summed into y[0 .. kRun).
+    void start_symbol(float* y) noexcept;
+    /// y[k] += guard tone for k < n, advancing its phase.
+    void add_guard(float* y, std::size_t n) noexcept;
 
     Config cfg_;
-    // [c][t] = Re w_c[t], and [3 + c][t] = -Im w_c[t], kPulse floats each
-    std::vector<float> pulses_;
-    std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod - 1; empty: none
+    // Rows of kRow floats: [(phase * 16 + point) * kRow + t] = Re{s w_phase[t]}, then one zero row.
+    std::shared_ptr<const std::vector<float>> rows_;
+    const float* zero_row_ = nullptr;
+    std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod + kRun - 1; empty: none
     double amp_ = 0.0;
     BitSource source_;
     BlockSource block_source_;
     TxSignal signal_ = TxSignal::Silence;
     Scrambler scrambler_;
     SymbolEncoder encoder_;
-    std::vector<float> acc_;    // acc_[head_ + t]: sum of the symbols' terms for sample n + t
-    std::size_t head_ = 0;
-    std::size_t mod40_ = 0;     // n mod 40 of the next sample
-    std::size_t guard_pos_ = 0;  // n mod kGuardPeriod of the next sample
+    std::array<const float*, 2 * kTerms> window_{};  // symbol rows: slot k mod 13, repeated 13 further
+    std::size_t slot_ = 0;                           // slot of the next symbol, then its window start
+    std::array<float, kRun> run_{};              // the current run when it straddles process() calls
+    std::size_t run_len_ = 0;                    // samples in the current run
+    std::size_t run_pos_ = 0;                    // of which already written
+    std::size_t phase_ = 0;                      // symbols_ mod 3: the start phase of the next symbol
+    std::size_t guard_pos_ = 0;                  // guard tone phase, 0 .. kGuardPeriod - 1
     int s1_toggle_ = 0;
     std::int64_t symbols_ = 0;
     SampleTime now_ = 0;
