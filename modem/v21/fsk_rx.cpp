@@ -14,18 +14,25 @@
 namespace modem::v21 {
 
 namespace {
-// Channel filter, project choice: the tones sit at +/-100 Hz around the centre; the nearest tone
-// of the other channel is 570 Hz from it. -6 dB at 250 Hz, flat to 180 Hz, 60 dB down from 320 Hz.
-// A narrower band than the FSK main lobe costs nothing measurable in BER (the one-bit correlators
-// are the matched filter) and keeps more of the other channel's spectral tails out.
+// Stage 1, project choice: 8 kHz real to 2 kHz complex. Flat (0.01 dB) to 320 Hz, 60 dB down
+// from 1680 Hz, the nearest frequency that folds into +/-320 Hz at 2 kHz; 21 taps.
+constexpr double kDecimCutoffHz = 1000.0;
+constexpr double kDecimTransitionHz = 1360.0;
+constexpr double kDecimStopbandDb = 60.0;
+// Channel filter (stage 2, at 2 kHz), project choice: the tones sit at +/-100 Hz around the
+// centre; the nearest tone of the other channel is 570 Hz from it. -6 dB at 250 Hz, flat to
+// 180 Hz, 60 dB down from 320 Hz. A narrower band than the FSK main lobe costs nothing
+// measurable in BER (the one-bit correlators are the matched filter) and keeps more of the other
+// channel's spectral tails out.
 constexpr double kLpfCutoffHz = 250.0;
 constexpr double kLpfTransitionHz = 140.0;
 constexpr double kLpfStopbandDb = 60.0;
-// Carrier level averaging window, project choice: 20 ms, short enough to switch on well inside
-// the ten-ones preamble of a V.8 message (33 ms) and off within 20 ms of the carrier ending
-// (V.21 via SRS [1]: OFF after 20-80 ms), long enough that noise 5 dB under the threshold does
-// not flicker it on.
-constexpr std::size_t kPowerWindow = 160;
+constexpr int kOutRateHz = dsp::kFsHz / FskRx::kDecimation;  // 2 kHz
+// Carrier level averaging window, project choice: 20 ms (40 outputs), short enough to switch on
+// well inside the ten-ones preamble of a V.8 message (33 ms) and off within 20 ms of the carrier
+// ending (V.21 via SRS [1]: OFF after 20-80 ms), long enough that noise 5 dB under the threshold
+// does not flicker it on.
+constexpr std::size_t kPowerWindow = 40;
 // Phase units per sample per V.21 bit-rate unit: sub-sample resolution for the timing loop.
 constexpr int kPhaseScale = 256;
 // Timing-loop gains (shift counts), project choice: snap on the first transition after carrier
@@ -44,49 +51,81 @@ const FskRx::Config& validated(const FskRx::Config& cfg) {
     return cfg;
 }
 
-// exp(-j 2 pi f n / fs) over one period of n (the V.21 tones are whole hertz, so the sequence
-// repeats exactly after `period` samples and a table replaces an oscillator, with no drift).
-std::vector<dsp::cf32> phasor_table(double f_hz, std::size_t period) {
+long whole_hz(double hz) { return std::lround(hz); }
+
+// exp(-j 2 pi f (mult n + offset) / rate) for n over one period (f whole hertz, so the sequence
+// repeats exactly and a table replaces an oscillator, with no drift). Phases in exact integers.
+std::vector<dsp::cf32> phasor_table(long f_hz, long mult, long offset, long rate) {
+    const long g = std::gcd(std::abs(f_hz * mult) % rate, rate);
+    const auto period = static_cast<std::size_t>(rate / g);
     std::vector<dsp::cf32> t(period);
     for (std::size_t n = 0; n < period; ++n) {
-        const double ph = -dsp::kTwoPi * std::fmod(f_hz * static_cast<double>(n), static_cast<double>(dsp::kFsHz)) /
-                          static_cast<double>(dsp::kFsHz);
+        long turns = (f_hz * (mult * static_cast<long>(n) + offset)) % rate;
+        if (turns < 0) turns += rate;
+        const double ph = -dsp::kTwoPi * static_cast<double>(turns) / static_cast<double>(rate);
         t[n] = {static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph))};
     }
     return t;
 }
 }  // namespace
 
-// The mixer folded into the filter: with h the real low-pass and fc the centre,
-//   b[n] = sum_k h[k] x[n-k] e^{-j wc (n-k)} = e^{-j wc n} y[n],  y[n] = sum_k g[k] x[n-k],
-//   g[k] = h[k] e^{j wc k},
-// so |b| = |y| (the power) and b[n] e^{-j (wm - wc) n} = y[n] e^{-j wm n} (the correlator
-// products): the receiver filters the real input with complex taps and never mixes it.
+// The mixer folded into stage 1: with h1 real and fc the centre,
+//   a[m] = sum_k h1[k] x[n-k] e^{-j wc (n-k)} = e^{-j wc n} y[m],  y[m] = sum_k g[k] x[n-k],
+//   g[k] = h1[k] e^{j wc k},  n = 4 m + 3,
+// so the receiver filters the real input with complex taps and multiplies each output by a
+// table value e^{-j wc (4 m + 3)}.
 struct FskRx::Design {
-    std::size_t ntaps = 0;
-    std::vector<float> taps;  // planar and reversed: Re g[N-1..0], then Im g[N-1..0]
-    std::size_t period = 0;   // of the oscillator tables
-    std::vector<dsp::cf32> lo_mark, lo_space;  // exp(-j wm n), exp(-j ws n)
+    std::size_t n1 = 0, n2 = 0;
+    std::vector<float> taps1;  // planar and reversed: Re g[N-1..0], then Im g[N-1..0]
+    // Stage 2 as one two-output dot over a window of n2 + 1 values: first plane h2 reversed then
+    // 0 (the older output), second plane 0 then h2 reversed (the newer one).
+    std::vector<float> taps2;
+    std::vector<dsp::cf32> rot;                // e^{-j wc (4 m + 3)}, m over one period
+    // e^{-j 2 pi (f - fc) m / 2000}, m over one period then kOut more (a batch reads from any
+    // start), planar
+    std::vector<float> lo_mark_re, lo_mark_im, lo_space_re, lo_space_im;
+    std::size_t lo_period = 0;
+    SampleTime delay = 0;                      // of both filters, in input samples
 
     explicit Design(Channel ch) {
         const ChannelFreqs f = frequencies(ch);
-        const std::vector<float> h = dsp::design::lowpass({.fs_hz = dsp::kFsHz,
-                                                           .cutoff_hz = kLpfCutoffHz,
-                                                           .transition_hz = kLpfTransitionHz,
-                                                           .stopband_db = kLpfStopbandDb});
-        ntaps = h.size();
-        taps.resize(2 * ntaps);
+        const std::vector<float> h1 = dsp::design::lowpass({.fs_hz = dsp::kFsHz,
+                                                            .cutoff_hz = kDecimCutoffHz,
+                                                            .transition_hz = kDecimTransitionHz,
+                                                            .stopband_db = kDecimStopbandDb});
+        const std::vector<float> h2 = dsp::design::lowpass({.fs_hz = kOutRateHz,
+                                                            .cutoff_hz = kLpfCutoffHz,
+                                                            .transition_hz = kLpfTransitionHz,
+                                                            .stopband_db = kLpfStopbandDb});
+        n1 = h1.size();
+        n2 = h2.size();
+        taps1.resize(2 * n1);
         const double wc = dsp::kTwoPi * f.centre_hz() / dsp::kFsHz;
-        for (std::size_t k = 0; k < ntaps; ++k) {
+        for (std::size_t k = 0; k < n1; ++k) {
             const double ph = wc * static_cast<double>(k);
-            taps[ntaps - 1 - k] = static_cast<float>(h[k] * std::cos(ph));
-            taps[2 * ntaps - 1 - k] = static_cast<float>(h[k] * std::sin(ph));
+            taps1[n1 - 1 - k] = static_cast<float>(h1[k] * std::cos(ph));
+            taps1[2 * n1 - 1 - k] = static_cast<float>(h1[k] * std::sin(ph));
         }
-        const auto whole = [](double hz) { return static_cast<long>(std::lround(hz)); };
-        const long g = std::gcd(std::gcd(whole(f.mark_hz), whole(f.space_hz)), static_cast<long>(dsp::kFsHz));
-        period = static_cast<std::size_t>(dsp::kFsHz / g);
-        lo_mark = phasor_table(f.mark_hz, period);
-        lo_space = phasor_table(f.space_hz, period);
+        const std::size_t w = n2 + 1;
+        taps2.assign(2 * w, 0.0f);
+        for (std::size_t k = 0; k < n2; ++k) {
+            taps2[n2 - 1 - k] = h2[k];
+            taps2[w + n2 - k] = h2[k];
+        }
+        const long fc = whole_hz(f.centre_hz());
+        rot = phasor_table(fc, FskRx::kDecimation, FskRx::kDecimation - 1, dsp::kFsHz);
+        const auto lo_mark = phasor_table(whole_hz(f.mark_hz) - fc, 1, 0, kOutRateHz);
+        const auto lo_space = phasor_table(whole_hz(f.space_hz) - fc, 1, 0, kOutRateHz);
+        // A common period so that one index serves both, then one batch more.
+        lo_period = std::lcm(lo_mark.size(), lo_space.size());
+        const std::size_t total = lo_period + static_cast<std::size_t>(FskRx::kPair) * FskRx::kBatch;
+        for (std::size_t i = 0; i < total; ++i) {
+            lo_mark_re.push_back(lo_mark[i % lo_mark.size()].real());
+            lo_mark_im.push_back(lo_mark[i % lo_mark.size()].imag());
+            lo_space_re.push_back(lo_space[i % lo_space.size()].real());
+            lo_space_im.push_back(lo_space[i % lo_space.size()].imag());
+        }
+        delay = static_cast<SampleTime>((n1 - 1) / 2 + static_cast<std::size_t>(FskRx::kDecimation) * (n2 - 1) / 2);
     }
 
     // Built on first use, once per channel (thread-safe static initialisation), then read-only.
@@ -102,31 +141,41 @@ struct FskRx::Design {
 
 FskRx::FskRx(const Config& cfg)
     : cfg_(validated(cfg)),
-      freqs_(frequencies(cfg.channel)),
       design_(&Design::of(cfg.channel)),
-      ntaps_(design_->ntaps),
-      history_(2 * (ntaps_ + kChunk)),
-      corr_len_(static_cast<std::size_t>(std::lround(static_cast<double>(dsp::kFsHz) / cfg.bit_rate_bps))),
-      ring_mark_(corr_len_),
-      ring_space_(corr_len_),
+      n1_(design_->n1),
+      n2_(design_->n2),
+      x_(n1_ - 1 + kGroup * kBatch),
+      a_re_(n2_ - 1 + kPair * kBatch),
+      a_im_(n2_ - 1 + kPair * kBatch),
+      b_(kPair * kBatch),
+      corr_len_(static_cast<std::size_t>(std::max(1L, std::lround(static_cast<double>(kOutRateHz) / cfg.bit_rate_bps)))),
+      pm_re_(corr_len_ - 1 + kPair * kBatch),
+      pm_im_(pm_re_.size()),
+      ps_re_(pm_re_.size()),
+      ps_im_(pm_re_.size()),
       ring_power_(kPowerWindow) {
     const int g = std::gcd(cfg_.bit_rate_bps, dsp::kFsHz);
     step_ = cfg_.bit_rate_bps / g * kPhaseScale;
     modulus_ = dsp::kFsHz / g * kPhaseScale;
     on_sum_ = dsp::dbm0_to_power(cfg_.carrier_on_dbm0) * static_cast<double>(kPowerWindow);
     off_sum_ = dsp::dbm0_to_power(cfg_.carrier_off_dbm0) * static_cast<double>(kPowerWindow);
+    // Bit start = decision instant - filter delay - half the correlator span (the window centre)
+    // - half a bit (the decision is at mid-bit); the decision sample rounds the crossing up.
+    const double span = static_cast<double>(kDecimation) * static_cast<double>(corr_len_ - 1) / 2.0;
+    const double half_bit = 0.5 * dsp::kFsHz / cfg_.bit_rate_bps;
+    bit_delay_ = design_->delay + static_cast<SampleTime>(std::lround(span + half_bit + 0.5));
     reset();
 }
 
 void FskRx::reset() noexcept {
-    std::fill(history_.begin(), history_.end(), 0.0f);
-    hist_pos_ = 0;
-    lo_pos_ = 0;
-    std::fill(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
-    std::fill(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
-    sum_mark_ = sum_space_ = dsp::cf32{};
+    std::fill(x_.begin(), x_.end(), 0.0f);
+    x_len_ = n1_ - 1;
+    std::fill(a_re_.begin(), a_re_.end(), 0.0f);
+    std::fill(a_im_.begin(), a_im_.end(), 0.0f);
+    rot_pos_ = lo_pos_ = 0;
+    for (auto* v : {&pm_re_, &pm_im_, &ps_re_, &ps_im_}) std::fill(v->begin(), v->end(), 0.0f);
     std::fill(ring_power_.begin(), ring_power_.end(), 0.0f);
-    corr_pos_ = power_pos_ = 0;
+    power_pos_ = 0;
     power_sum_ = 0.0;
     carrier_ = false;
     phase_ = 0;
@@ -137,18 +186,144 @@ void FskRx::reset() noexcept {
 }
 
 std::size_t FskRx::max_output(std::size_t n_in) const noexcept {
-    const auto bits = n_in * 2 * static_cast<std::size_t>(cfg_.bit_rate_bps) / static_cast<std::size_t>(dsp::kFsHz);
-    return n_in + bits + 2;
+    const std::size_t outputs = (n_in / kGroup + 1) * static_cast<std::size_t>(kPair);
+    return 2 * outputs;
 }
 
 double FskRx::level_dbm0() const noexcept {
     return dsp::power_to_dbm0(std::max(power_sum_, 0.0) / static_cast<double>(kPowerWindow));
 }
 
-SampleTime FskRx::delay() const noexcept { return static_cast<SampleTime>((ntaps_ - 1) / 2); }
+SampleTime FskRx::delay() const noexcept { return design_->delay; }
 
 std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) noexcept {
     std::size_t n_out = 0;
+    std::size_t i = 0;
+    const std::size_t hist = n1_ - 1;
+    while (i < in.size()) {
+        const std::size_t m = std::min(x_.size() - x_len_, in.size() - i);
+        std::copy_n(in.data() + i, m, x_.data() + x_len_);
+        x_len_ += m;
+        i += m;
+        now_ += static_cast<SampleTime>(m);
+        // Every complete group is processed before returning, so an event is returned by the
+        // call that brings its last sample (RxEvent::known_at).
+        const std::size_t groups = (x_len_ - hist) / kGroup;
+        if (groups == 0 || (x_len_ < x_.size() && i < in.size())) continue;
+        const auto pending = static_cast<SampleTime>(x_len_ - hist - groups * kGroup);
+        n_out = run(groups, now_ - 1 - pending, out, n_out);
+        // Keep the last n1 - 1 samples of the batch and the partial group.
+        const std::size_t used = groups * kGroup;
+        std::copy(x_.begin() + static_cast<std::ptrdiff_t>(used), x_.begin() + static_cast<std::ptrdiff_t>(x_len_), x_.begin());
+        x_len_ -= used;
+    }
+    return n_out;
+}
+
+std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept {
+    const Design& d = *design_;
+    const std::size_t h2 = n2_ - 1;
+    const std::size_t n_b = groups * static_cast<std::size_t>(kPair);
+    // 1. Stage 1, two outputs per group (its 4th and 8th sample). x_ holds n1 - 1 samples of
+    // history, then the groups: the window of the input at x_[n1 - 1 + j] starts at x_[j].
+    const std::span<const float> taps1(d.taps1);
+    std::size_t rot = rot_pos_;
+    for (std::size_t g = 0; g < groups; ++g) {
+        float r[4];
+        const std::size_t j = g * kGroup;
+        dsp::kernels::dot2(taps1, std::span<const float>(x_.data() + j + kDecimation - 1, n1_), taps1,
+                           std::span<const float>(x_.data() + j + kGroup - 1, n1_), r);
+        for (std::size_t k = 0; k < static_cast<std::size_t>(kPair); ++k) {
+            const dsp::cf32 a = dsp::cf32{r[2 * k], r[2 * k + 1]} * d.rot[rot];
+            if (++rot == d.rot.size()) rot = 0;
+            a_re_[h2 + kPair * g + k] = a.real();
+            a_im_[h2 + kPair * g + k] = a.imag();
+        }
+    }
+    rot_pos_ = rot;
+    // 2. Stage 2, both outputs of a group in one call: windows of n2 + 1 values ending at the newer.
+    const std::span<const float> taps2(d.taps2);
+    const std::size_t w = n2_ + 1;
+    for (std::size_t g = 0; g < groups; ++g) {
+        float r[4];
+        const std::size_t e = h2 + kPair * g + kPair;  // one past the newer output
+        dsp::kernels::dot2(taps2, std::span<const float>(a_re_.data() + e - w, w), taps2,
+                           std::span<const float>(a_im_.data() + e - w, w), r);
+        b_[kPair * g] = {r[0], r[2]};
+        b_[kPair * g + 1] = {r[1], r[3]};
+    }
+    std::copy(a_re_.begin() + static_cast<std::ptrdiff_t>(n_b), a_re_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_re_.begin());
+    std::copy(a_im_.begin() + static_cast<std::ptrdiff_t>(n_b), a_im_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_im_.begin());
+
+    // 3. The correlators and the soft decision over the whole batch (fixed-length loops the
+    // compiler vectorises; outputs past n_b are computed on zeros and not used). Each window is
+    // summed afresh in one fixed order, so the result does not depend on the batching.
+    constexpr std::size_t kOut = kPair * kBatch;
+    const std::size_t len = corr_len_;
+    float* pmr = pm_re_.data();
+    float* pmi = pm_im_.data();
+    float* psr = ps_re_.data();
+    float* psi = ps_im_.data();
+    const float* lmr = d.lo_mark_re.data() + lo_pos_;
+    const float* lmi = d.lo_mark_im.data() + lo_pos_;
+    const float* lsr = d.lo_space_re.data() + lo_pos_;
+    const float* lsi = d.lo_space_im.data() + lo_pos_;
+    // Loops over quads of outputs with a fixed inner length, so that they vectorise (the outputs
+    // of a partial quad are computed on zeros and not used).
+    constexpr std::size_t kQ = 4;
+    const std::size_t n_q = (n_b + kQ - 1) / kQ * kQ;
+    // Not value-initialised: zeroing them all cost more than the rest of this stage.
+    std::array<float, kOut> br, bi, pw, dd, qmr, qmi, qsr, qsi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    for (std::size_t i = 0; i < n_q; ++i) {
+        br[i] = i < n_b ? b_[i].real() : 0.0f;
+        bi[i] = i < n_b ? b_[i].imag() : 0.0f;
+    }
+    for (std::size_t q = 0; q < n_q; q += kQ) {
+#pragma GCC unroll 4
+        for (std::size_t j = q; j < q + kQ; ++j) {
+            pw[j] = 2.0f * (br[j] * br[j] + bi[j] * bi[j]);
+            qmr[j] = br[j] * lmr[j] - bi[j] * lmi[j];
+            qmi[j] = br[j] * lmi[j] + bi[j] * lmr[j];
+            qsr[j] = br[j] * lsr[j] - bi[j] * lsi[j];
+            qsi[j] = br[j] * lsi[j] + bi[j] * lsr[j];
+        }
+    }
+    std::copy_n(qmr.begin(), n_q, pmr + len - 1);
+    std::copy_n(qmi.begin(), n_q, pmi + len - 1);
+    std::copy_n(qsr.begin(), n_q, psr + len - 1);
+    std::copy_n(qsi.begin(), n_q, psi + len - 1);
+    std::array<float, kOut> cmr, cmi, csr, csi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    std::copy_n(pmr + len - 1, n_q, cmr.begin());
+    std::copy_n(pmi + len - 1, n_q, cmi.begin());
+    std::copy_n(psr + len - 1, n_q, csr.begin());
+    std::copy_n(psi + len - 1, n_q, csi.begin());
+    for (std::size_t l = 1; l < len; ++l) {
+        const std::size_t o = len - 1 - l;
+        for (std::size_t q = 0; q < n_q; q += kQ) {
+#pragma GCC unroll 4
+            for (std::size_t j = q; j < q + kQ; ++j) {
+                cmr[j] += pmr[o + j];
+                cmi[j] += pmi[o + j];
+                csr[j] += psr[o + j];
+                csi[j] += psi[o + j];
+            }
+        }
+    }
+    for (std::size_t q = 0; q < n_q; q += kQ) {
+#pragma GCC unroll 4
+        for (std::size_t j = q; j < q + kQ; ++j) {
+            const float em = cmr[j] * cmr[j] + cmi[j] * cmi[j];
+            const float es = csr[j] * csr[j] + csi[j] * csi[j];
+            dd[j] = (em - es) / (em + es + 1e-30f);
+        }
+    }
+    // Keep the last len - 1 products as the next batch's history.
+    for (float* v : {pmr, pmi, psr, psi}) std::copy(v + n_b, v + n_b + len - 1, v);
+    lo_pos_ = (lo_pos_ + n_b) % d.lo_period;
+
+    // 4-5. Carrier and timing per output; the state in locals for the loop (the event writes
+    // could alias the members).
+    const SampleTime first = last - static_cast<SampleTime>(n_b - 1) * kDecimation;
     auto emit = [&](const RxEvent& e) {
         if (n_out < out.size()) {
             out[n_out++] = e;
@@ -156,125 +331,72 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
             ++dropped_;
         }
     };
-    const int mid = modulus_ / 2;
-    const auto len = static_cast<SampleTime>(corr_len_);
-    const std::size_t ring = ntaps_ + kChunk;
-    const std::span<const float> taps(design_->taps);
-    const dsp::cf32* lo_mark = design_->lo_mark.data();
-    const dsp::cf32* lo_space = design_->lo_space.data();
-    const std::size_t period = design_->period;
-
-    // The per-sample state in locals for the loop (the event writes could alias the members).
-    SampleTime now = now_;
     double power_sum = power_sum_;
-    std::size_t power_pos = power_pos_, corr_pos = corr_pos_, lo_pos = lo_pos_;
-    dsp::cf32 sum_mark = sum_mark_, sum_space = sum_space_;
+    std::size_t power_pos = power_pos_;
     float d_prev = d_prev_;
     int phase = phase_;
     bool carrier = carrier_;
     int transitions = transitions_;
-    const int step = step_, modulus = modulus_;
-    const SampleTime bit_delay = delay() + len;
+    const int step = step_, modulus = modulus_, mid = modulus_ / 2, adv = kDecimation * step_;
+    const SampleTime bit_delay = bit_delay_;
+    const double on_sum = on_sum_, off_sum = off_sum_;
+    auto level = [](double sum) {
+        return static_cast<float>(dsp::power_to_dbm0(std::max(sum, 0.0) / static_cast<double>(kPowerWindow)));
+    };
+    for (std::size_t i = 0; i < n_b; ++i) {
+        const SampleTime n = first + static_cast<SampleTime>(i) * kDecimation;
+        const SampleTime known = n + static_cast<SampleTime>(i % kPair == 0 ? kDecimation : 0);  // the group's end
 
-    for (std::size_t start = 0; start < in.size(); start += kChunk) {
-        const std::size_t m = std::min(kChunk, in.size() - start);
-        // 1. The channel filter over the chunk: each input goes into the ring twice (ring apart),
-        // then the outputs in pairs. The newest sample at ring position q has its window at
-        // history_[q + ring - ntaps_ + 1, q + ring]; the ring holds kChunk samples more than a
-        // window, so the chunk's pushes never overwrite a window still to be used. Every output is
-        // the same kernel chain whatever the pairing, so the result does not depend on block size.
-        const std::size_t first = hist_pos_;
-        for (std::size_t i = 0; i < m; ++i) {
-            history_[hist_pos_] = in[start + i];
-            history_[hist_pos_ + ring] = in[start + i];
-            if (++hist_pos_ == ring) hist_pos_ = 0;
+        // 4. Carrier detect on the in-band power, with hysteresis.
+        const float p = pw[i];
+        power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
+        ring_power_[power_pos] = p;
+        if (++power_pos == kPowerWindow) power_pos = 0;
+        if (!carrier && power_sum > on_sum) {
+            carrier = true;
+            transitions = 0;
+            phase = 0;
+            emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = level(power_sum), .known_at = known});
+        } else if (carrier && power_sum < off_sum) {
+            carrier = false;
+            emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = level(power_sum), .known_at = known});
         }
-        std::size_t q0 = first;
-        for (std::size_t i = 0; i < m; i += 2) {
-            std::size_t q1 = q0 + 1 == ring ? 0 : q0 + 1;
-            if (i + 1 >= m) q1 = q0;
-            const std::span<const float> w0(history_.data() + q0 + ring + 1 - ntaps_, ntaps_);
-            const std::span<const float> w1(history_.data() + q1 + ring + 1 - ntaps_, ntaps_);
-            float r[4];
-            dsp::kernels::dot2(taps, w0, taps, w1, r);
-            y_[i] = {r[0], r[1]};
-            if (i + 1 < m) y_[i + 1] = {r[2], r[3]};
-            q0 = q1 + 1 == ring ? 0 : q1 + 1;
+        const float d_now = dd[i];
+
+        // 5. Bit timing from transitions; kDecimation input samples of phase per output.
+        if (carrier) {
+            const int old = phase;
+            phase += adv;
+            if (phase >= modulus) phase -= modulus;
+            if ((d_now > 0.0f) != (d_prev > 0.0f)) {
+                // Zero crossing a fraction f of an output interval after the previous output.
+                const float f = d_prev / (d_prev - d_now);
+                int at_cross = phase - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(adv)));
+                if (at_cross < 0) at_cross += modulus;
+                const int err = at_cross <= mid ? at_cross : at_cross - modulus;  // boundary expected at 0
+                const int shift =
+                    transitions == 0 ? 0 : (transitions <= kAcquireTransitions ? kAcquireShift : kTrackShift);
+                ++transitions;
+                // Keep the phase in its half so that a correction never creates or skips a decision.
+                const int corrected = phase - (err >> shift);
+                phase = phase < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus - 1);
+            }
+            if (old < mid && phase >= mid) {
+                // The phase passed mid-bit `past` units ago: d interpolated there, and the input
+                // sample at which it passed (within this output's kDecimation samples).
+                const int past = std::min(phase - mid, adv - 1);
+                const float t = static_cast<float>(past) / static_cast<float>(adv);
+                const float d_at = d_now - t * (d_now - d_prev);
+                emit({.kind = RxEvent::Kind::Bit,
+                      .bit = static_cast<std::uint8_t>(d_at > 0.0f ? 1 : 0),
+                      .at = n - past / step - bit_delay,
+                      .known_at = known});
+            }
         }
-
-        for (std::size_t i = 0; i < m; ++i) {
-            const SampleTime n = now++;
-            const dsp::cf32 y = y_[i];
-
-            // 3. Carrier detect on the in-band power, with hysteresis.
-            const float p = 2.0f * std::norm(y);
-            power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
-            ring_power_[power_pos] = p;
-            if (++power_pos == kPowerWindow) power_pos = 0;
-            if (!carrier && power_sum > on_sum_) {
-                const double level = dsp::power_to_dbm0(std::max(power_sum, 0.0) / static_cast<double>(kPowerWindow));
-                carrier = true;
-                transitions = 0;
-                phase = 0;
-                emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = static_cast<float>(level)});
-            } else if (carrier && power_sum < off_sum_) {
-                const double level = dsp::power_to_dbm0(std::max(power_sum, 0.0) / static_cast<double>(kPowerWindow));
-                carrier = false;
-                emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = static_cast<float>(level)});
-            }
-
-            // 2. One-bit correlators at the mark and space frequencies: running sums, re-summed
-            // exactly each time the ring wraps so rounding never builds up.
-            const dsp::cf32 pm = y * lo_mark[lo_pos];
-            const dsp::cf32 ps = y * lo_space[lo_pos];
-            if (++lo_pos == period) lo_pos = 0;
-            sum_mark += pm - ring_mark_[corr_pos];
-            sum_space += ps - ring_space_[corr_pos];
-            ring_mark_[corr_pos] = pm;
-            ring_space_[corr_pos] = ps;
-            if (++corr_pos == corr_len_) {
-                corr_pos = 0;
-                sum_mark = std::accumulate(ring_mark_.begin(), ring_mark_.end(), dsp::cf32{});
-                sum_space = std::accumulate(ring_space_.begin(), ring_space_.end(), dsp::cf32{});
-            }
-            const float em = std::norm(sum_mark);
-            const float es = std::norm(sum_space);
-            const float d = (em - es) / (em + es + 1e-30f);
-
-            // 4. Bit timing from transitions.
-            if (carrier) {
-                const int old = phase;
-                phase += step;
-                if (phase >= modulus) phase -= modulus;
-                if ((d > 0.0f) != (d_prev > 0.0f)) {
-                    // Zero crossing a fraction f after the previous sample.
-                    const float f = d_prev / (d_prev - d);
-                    int at_cross = phase - static_cast<int>(std::lround((1.0f - f) * static_cast<float>(step)));
-                    if (at_cross < 0) at_cross += modulus;
-                    const int err = at_cross <= mid ? at_cross : at_cross - modulus;  // boundary expected at 0
-                    const int shift =
-                        transitions == 0 ? 0 : (transitions <= kAcquireTransitions ? kAcquireShift : kTrackShift);
-                    ++transitions;
-                    // Keep the phase in its half so that a correction never creates or skips a decision.
-                    const int corrected = phase - (err >> shift);
-                    phase = phase < mid ? std::clamp(corrected, 0, mid - 1) : std::clamp(corrected, mid, modulus - 1);
-                }
-                if (old < mid && phase >= mid) {
-                    emit({.kind = RxEvent::Kind::Bit,
-                          .bit = static_cast<std::uint8_t>(d > 0.0f ? 1 : 0),
-                          .at = n - bit_delay});
-                }
-            }
-            d_prev = d;
-        }
+        d_prev = d_now;
     }
-    now_ = now;
     power_sum_ = power_sum;
     power_pos_ = power_pos;
-    corr_pos_ = corr_pos;
-    lo_pos_ = lo_pos;
-    sum_mark_ = sum_mark;
-    sum_space_ = sum_space;
     d_prev_ = d_prev;
     phase_ = phase;
     carrier_ = carrier;

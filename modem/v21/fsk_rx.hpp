@@ -28,31 +28,41 @@ struct RxEvent {
     Kind kind = Kind::Bit;
     std::uint8_t bit = 0;   ///< Bit: 1 = mark, 0 = space
     SampleTime at = 0;      ///< Bit: estimated first input sample of the bit. Carrier: the input
-                            ///< sample at which the level estimate crossed the threshold.
+                            ///< sample of the level estimate that crossed the threshold.
     float level_dbm0 = 0;   ///< Carrier events: the in-band level at the crossing
+    SampleTime known_at = 0;  ///< the input sample whose arrival completed the event (>= at): a
+                              ///< caller feeding blocks acts on the event from this sample on
     bool operator==(const RxEvent&) const = default;
 };
 
 /// Receiver for one V.21 channel.
 ///
-/// Signal path, per input sample x[n]:
-///   1. b[n] = LPF{ x[n] e^{-j 2 pi fc n / fs} }, fc the channel centre (1080 or 1750 Hz). The
-///      Kaiser low-pass is flat to +/-180 Hz (the tones sit at +/-100 Hz) and 60 dB down from
-///      +/-320 Hz, which removes the other channel's tones (570 Hz away or more), i.e. our own
-///      transmit echo; what leaks is the other signal's own spectral tail (about -29 dB).
-///   2. Cm[n], Cs[n] = sum over the last L = 27 samples (one bit) of b[k] e^{-j 2 pi (f - fc) k / fs}
-///      for f = mark and f = space; d[n] = (|Cm|^2 - |Cs|^2) / (|Cm|^2 + |Cs|^2), +1 mark, -1 space.
-///   3. Carrier: P[n] = mean over 160 samples of 2 |b|^2 (in-band power of the real signal); ON
-///      above -43 dBm0, OFF below -48 dBm0 (V.21 section 8.3 via SRS [1]).
-///   4. Timing: a bit-phase accumulator advances 3/80 of a bit per sample (exact, integer). Each
-///      sign change of d (interpolated between samples) is a bit boundary; the phase error is
-///      pulled in with gain 1 at the first transition after carrier on, 1/4 for the next 8 and
-///      1/8 after that. The bit is decided at mid-phase (the correlator window then spans it).
+/// Signal path; x[n] is the input at 8 kHz, m counts the 2 kHz outputs, n_m = 4 m + 3:
+///   1. Decimation to 2 kHz complex baseband: a[m] = sum_k h1[k] x[n_m - k] e^{-j 2 pi fc (n_m - k) / fs},
+///      fc the channel centre (1080 or 1750 Hz), h1 a short Kaiser low-pass (21 taps, flat to
+///      +/-320 Hz, 60 dB down from 1680 Hz: everything that would fold into +/-320 Hz).
+///   2. Channel filter at 2 kHz: b[m] = sum_k h2[k] a[m - k], a Kaiser low-pass flat to +/-180 Hz
+///      (the tones sit at +/-100 Hz) and 60 dB down from +/-320 Hz, which removes the other
+///      channel's tones (570 Hz away or more), i.e. our own transmit echo; what leaks is the other
+///      signal's own spectral tail (about -29 dB).
+///   3. Cm[m], Cs[m] = sum over the last L = 7 outputs (one bit, 3.5 ms) of b[i] e^{-j 2 pi (f - fc) i / 2000}
+///      for f = mark and f = space; d[m] = (|Cm|^2 - |Cs|^2) / (|Cm|^2 + |Cs|^2), +1 mark, -1 space.
+///   4. Carrier: P[m] = mean over 40 outputs (20 ms) of 2 |b|^2 (in-band power of the real signal);
+///      ON above -43 dBm0, OFF below -48 dBm0 (V.21 section 8.3 via SRS [1]).
+///   5. Timing: a bit-phase accumulator advances 3/80 of a bit per input sample (exact, integer),
+///      i.e. 4 steps per output. Each sign change of d (interpolated between outputs) is a bit
+///      boundary; the phase error is pulled in with gain 1 at the first transition after carrier
+///      on, 1/4 for the next 8 and 1/8 after that. The bit is decided where the phase passes
+///      mid-bit (the correlator window then spans it), with d interpolated to that point; its time
+///      is the input sample at which the phase passed, so bit times keep 8 kHz resolution.
 ///
-/// Implementation: the mixer is folded into complex filter taps (|b| and the correlator products
-/// need no mixing), the correlator oscillators are exact tables (the tones are whole hertz), the
-/// correlator windows are running sums re-summed at every wrap, and the filter is designed once
-/// per channel and process. Events match the direct per-sample form above (tests/v8/test_fsk_speed).
+/// Implementation: the mixer is folded into the stage-1 taps (a de-rotation table per output
+/// follows), outputs are computed in pairs (2 m, 2 m + 1) of the absolute output index, so the
+/// receiver works in groups of 8 input samples whatever the block size; the correlator
+/// oscillators are exact tables (the tones are whole hertz), the correlator windows are summed
+/// afresh for each output in a loop over a batch of outputs, and the filters are designed once
+/// per channel and process.
+/// tests/v8/test_fsk_speed checks the events against a direct per-sample form of this path.
 class FskRx {
 public:
     using InSample = float;
@@ -70,8 +80,8 @@ public:
     /// Precondition: out.size() >= max_output(in.size()); events beyond out.size() are dropped
     /// (counted by dropped()). Allocation-free.
     std::size_t process(std::span<const float> in, std::span<RxEvent> out) noexcept;
-    /// Upper bound of events for n_in input samples (at most one carrier event per sample, and a
-    /// bit needs at least half a bit period of phase advance).
+    /// Upper bound of events for n_in input samples (at most one carrier event and one bit per
+    /// output, two outputs per 8 input samples).
     [[nodiscard]] std::size_t max_output(std::size_t n_in) const noexcept;
 
     [[nodiscard]] bool carrier_on() const noexcept { return carrier_; }
@@ -81,38 +91,48 @@ public:
     [[nodiscard]] float soft() const noexcept { return d_prev_; }
     /// Input samples consumed since construction or reset().
     [[nodiscard]] SampleTime now() const noexcept { return now_; }
-    /// Delay from the input to the end of the correlator window, in samples.
+    /// Group delay of the two filters, in input samples.
     [[nodiscard]] SampleTime delay() const noexcept;
     [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_; }
     [[nodiscard]] const Config& config() const noexcept { return cfg_; }
 
+    /// Input samples per output (2 kHz outputs); project choice.
+    static constexpr int kDecimation = 4;
+    /// Outputs per filter call (the pairs above), i.e. the receiver works on groups of
+    /// kDecimation * kPair input samples.
+    static constexpr int kPair = 2;
+
 private:
-    /// The designed channel filter and correlator oscillators of one channel: built once per
-    /// process and shared read-only by every receiver of that channel.
+    /// The designed filters and tables of one channel: built once per process and shared
+    /// read-only by every receiver of that channel.
     struct Design;
-    /// Input samples pushed into the filter history before their outputs are computed in pairs.
-    static constexpr std::size_t kChunk = 64;
+    static constexpr std::size_t kGroup = static_cast<std::size_t>(kDecimation * kPair);
+    /// Groups filtered per batch before the per-output stage runs over them (project choice).
+    static constexpr std::size_t kBatch = 16;
+
+    /// Filters and demodulates the `groups` complete groups at the start of x_ (last input
+    /// sample of the batch: `last`).
+    std::size_t run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept;
 
     Config cfg_;
-    ChannelFreqs freqs_;
     const Design* design_;
-    std::size_t ntaps_;
-    // Input history, ring of ntaps_ + kChunk samples stored twice over so every filter window
-    // (ntaps_ samples ending at any sample of the current chunk) is contiguous.
-    std::vector<float> history_;
-    std::size_t hist_pos_ = 0;
-    std::array<dsp::cf32, kChunk> y_{};  // filter outputs of the current chunk
-    std::size_t lo_pos_ = 0;             // sample index modulo the oscillator table period
+    std::size_t n1_, n2_;                 // stage-1 and stage-2 lengths
+    std::vector<float> x_;                // n1_ - 1 samples of history, then up to kBatch groups
+    std::size_t x_len_ = 0;
+    std::vector<float> a_re_, a_im_;      // n2_ - 1 stage-1 outputs of history, then the batch's
+    std::vector<dsp::cf32> b_;            // the batch's stage-2 outputs
+    std::size_t rot_pos_ = 0, lo_pos_ = 0;  // output index modulo the table periods
     std::size_t corr_len_;
-    std::vector<dsp::cf32> ring_mark_, ring_space_;
-    dsp::cf32 sum_mark_{}, sum_space_{};  // running sums of the rings, re-summed at every wrap
+    // Correlator products: corr_len_ - 1 of history, then the batch's (planar).
+    std::vector<float> pm_re_, pm_im_, ps_re_, ps_im_;
     std::vector<float> ring_power_;
-    std::size_t corr_pos_ = 0, power_pos_ = 0;
+    std::size_t power_pos_ = 0;
     double power_sum_ = 0.0;
     double on_sum_ = 0.0, off_sum_ = 0.0;  // thresholds as window sums of power
+    SampleTime bit_delay_ = 0;
     bool carrier_ = false;
     int phase_ = 0;         // bit phase, units: one bit = modulus_
-    int step_ = 0;          // phase units per sample
+    int step_ = 0;          // phase units per input sample
     int modulus_ = 0;
     int transitions_ = 0;   // since carrier on, for the acquisition gains
     float d_prev_ = 0.0f;
