@@ -152,6 +152,7 @@ Session::Session(const Config& cfg)
         throw std::invalid_argument("session: only the answering modem sends a guard tone");
     if (cfg.hold_ms < 0 || cfg.trailer_ms < 0 || cfg.ring_s < 0 || cfg.answer_wait_s <= 0)
         throw std::invalid_argument("session: negative durations");
+    hold_samples_ = dsp::ms_to_samples(cfg_.hold_ms);
     cfg_.number = upper(cfg_.number);
     cfg_.answer_number = upper(cfg_.answer_number);
     v8_sink_.next = cfg_.trace;
@@ -281,7 +282,7 @@ void Session::on_connected() {
 }
 
 void Session::release_held() {
-    const SampleTime limit = now_ - dsp::ms_to_samples(cfg_.hold_ms);
+    const SampleTime limit = now_ - hold_samples_;
     while (!held_.empty() && held_.front().at <= limit) {
         rx_out_.push_back(held_.front().value);
         held_.pop_front();
@@ -369,7 +370,9 @@ void Session::process(std::span<const float> in, std::span<float> out) {
 }
 
 void Session::run(std::span<const float> in, std::span<float> out) {
-    std::fill(out.begin(), out.end(), 0.0f);
+    // The pump writes every sample of its block; every other phase starts from silence.
+    const bool pump_phase = phase_ == Phase::Training || phase_ == Phase::Data || phase_ == Phase::HangingUp;
+    if (!pump_phase) std::fill(out.begin(), out.end(), 0.0f);
     switch (phase_) {
     case Phase::WaitDialTone: {
         if (!cfg_.wait_dial_tone) {

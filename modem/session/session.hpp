@@ -256,6 +256,7 @@ private:
     v14::AsyncTx tx_;
     v14::AsyncRx rx_;
     std::deque<HeldChar> held_;
+    SampleTime hold_samples_ = 0;  // cfg_.hold_ms in samples
     std::deque<std::uint8_t> rx_out_;
     std::optional<ConnectInfo> connect_;
     DataStats stats_;

@@ -101,6 +101,13 @@ std::uint8_t AsyncTx::next_bit() noexcept {
 }
 
 void AsyncTx::next_bits(std::span<std::uint8_t> bits) noexcept {
+    const auto n = static_cast<int>(bits.size());
+    if (n < bits_left_) {  // all within the frame in progress, which does not end here
+        for (int i = 0; i < n; ++i) bits[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((frame_ >> i) & 1u);
+        frame_ >>= n;
+        bits_left_ -= n;
+        return;
+    }
     for (std::uint8_t& b : bits) b = next_bit();
 }
 
