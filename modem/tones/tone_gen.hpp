@@ -62,8 +62,15 @@ public:
 private:
     struct Prepared {
         std::vector<double> amp;  // peak amplitude per component
+        // sin(2 pi f j / fs) over one period of j per component, then the envelope's: filled
+        // when every frequency of the segment repeats within kMaxTable samples (whole hertz
+        // mostly do), else empty and the samples come from sin().
+        std::vector<std::vector<double>> table;
+        std::vector<double> am_table;
     };
     float sample(const ToneSegment& seg, const Prepared& p, SampleTime n) const noexcept;
+    /// Samples n0, n0 + 1, ... of one segment into out.
+    void render(const ToneSegment& seg, const Prepared& p, SampleTime n0, std::span<float> out) const noexcept;
     Config cfg_;
     std::vector<Prepared> prepared_;
     SampleTime period_ = 0;  // sum of finite durations (cycle length when repeating)

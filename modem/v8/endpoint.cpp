@@ -3,6 +3,8 @@
 /// V.8 endpoint: state machine + V.21 modem + answer tones, per sample.
 #include "modem/v8/endpoint.hpp"
 
+#include <algorithm>
+
 #include "dsp/block.hpp"
 
 namespace modem::v8 {
@@ -248,16 +250,47 @@ float V8Endpoint::next_output() noexcept {
     return 0.0f;
 }
 
+void V8Endpoint::render(std::span<float> out) noexcept {
+    if (mode_ == TxMode::Ansam) {
+        ansam_.generate(out);
+    } else {
+        std::fill(out.begin(), out.end(), 0.0f);
+    }
+}
+
 void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexcept {
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const float x = in[i];
-        // Receive first: what was heard up to this sample decides what is sent at it.
-        const std::size_t n_ev = rx_.process(std::span<const float>(&x, 1), rx_buf_);
-        for (std::size_t k = 0; k < n_ev; ++k) on_rx_event(rx_buf_[k]);
-        if (cfg_.role == Role::Caller) tone_.push(x);
-        if (now_ % kStepSamples == 0 && !finished()) step(nullptr);
-        out[i] = next_output();
-        ++now_;
+    for (std::size_t start = 0; start < in.size(); start += kRxBlock) {
+        const std::size_t m = std::min(kRxBlock, in.size() - start);
+        // Receive the block first; each event is then acted on at the sample that completed it,
+        // exactly as if the receiver were fed sample by sample.
+        const std::size_t n_ev = rx_.process(in.subspan(start, m), rx_buf_);
+        std::size_t k = 0;
+        // Silence and ANSam are written in runs: the run so far is flushed before anything can
+        // change the mode (an event, a step) and before an FSK sample.
+        std::size_t run = start;
+        auto flush = [&](std::size_t upto) {
+            if (upto > run) render(out.subspan(run, upto - run));
+            run = upto;
+        };
+        for (std::size_t i = start; i < start + m; ++i) {
+            const float x = in[i];
+            if (k < n_ev && rx_buf_[k].known_at <= now_) {
+                flush(i);
+                while (k < n_ev && rx_buf_[k].known_at <= now_) on_rx_event(rx_buf_[k++]);
+            }
+            if (cfg_.role == Role::Caller) tone_.push(x);
+            if (now_ % kStepSamples == 0 && !finished()) {
+                flush(i);
+                step(nullptr);
+            }
+            if (mode_ == TxMode::Fsk) {
+                flush(i);
+                out[i] = next_output();
+                run = i + 1;
+            }
+            ++now_;
+        }
+        flush(start + m);
     }
 }
 

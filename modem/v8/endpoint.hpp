@@ -25,9 +25,11 @@
 namespace modem::v8 {
 
 /// A V.8 endpoint. process() takes the line signal heard and gives the line signal to send,
-/// sample for sample (a sync block; in-place allowed). Internally everything runs per sample
-/// and the state machine is stepped on a fixed 1 ms grid of the absolute sample clock and at
-/// every completed message, so the output and the trace do not depend on the block size.
+/// sample for sample (a sync block; in-place allowed). The V.21 receiver takes the input in
+/// blocks and its events are acted on at the sample that completed them (RxEvent::known_at); the
+/// rest runs per sample, the state machine stepped on a fixed 1 ms grid of the absolute sample
+/// clock and at every completed message, and the answer tone and silence are written in runs
+/// between steps. The output and the trace do not depend on the block size.
 ///
 /// Caller: receives V.21 channel 2 and the answer tone, sends CI/CM/CJ on channel 1.
 /// Answerer: receives V.21 channel 1, sends ANSam (or ANSam/) and JM on channel 2.
@@ -76,6 +78,8 @@ private:
     void finish_octet_then_cj() noexcept;
     [[nodiscard]] AnswerTone tone_now() const noexcept;
     float next_output() noexcept;
+    /// Writes the samples of the current non-FSK mode (silence or ANSam) into out.
+    void render(std::span<float> out) noexcept;
     [[nodiscard]] int state_index() const noexcept;
 
     Config cfg_;
@@ -87,7 +91,10 @@ private:
     Deframer deframer_;
     tones::ToneSequence ansam_;
     tones::AnswerToneDetector tone_;
-    std::array<v21::RxEvent, 8> rx_buf_{};
+    /// Input samples per receiver call: the events of at most (128 / 8 + 1) groups of 8
+    /// samples, two per output and two outputs per group (FskRx::max_output).
+    static constexpr std::size_t kRxBlock = 128;
+    std::array<v21::RxEvent, 72> rx_buf_{};
     TxMode mode_ = TxMode::Silent;
     Units units_;            // the message being repeated (CM or JM)
     std::size_t unit_pos_ = 0;
