@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 namespace modem::tones {
@@ -102,6 +103,18 @@ ToneSequence::ToneSequence(Config cfg) : cfg_(std::move(cfg)) {
         if (!tabled) {
             p.table.clear();
             p.am_table.clear();
+        } else if (!p.table.empty()) {
+            std::size_t period = p.am_table.empty() ? 1 : p.am_table.size();
+            for (const auto& t : p.table) period = std::lcm(period, t.size());
+            if (period <= static_cast<std::size_t>(kMaxTable)) {
+                // The arithmetic of render()'s table loop, for one period.
+                for (std::size_t n = 0; n < period; ++n) {
+                    double sum = 0.0;
+                    for (std::size_t i = 0; i < p.table.size(); ++i) sum += p.amp[i] * p.table[i][n % p.table[i].size()];
+                    if (s.am_depth != 0.0) sum *= 1.0 + s.am_depth * p.am_table[n % p.am_table.size()];
+                    p.wave.push_back(static_cast<float>(sum));
+                }
+            }
         }
         prepared_.push_back(std::move(p));
         if (s.duration == kForever) {
@@ -132,6 +145,29 @@ float ToneSequence::sample(const ToneSegment& seg, const Prepared& p, SampleTime
 void ToneSequence::render(const ToneSegment& seg, const Prepared& p, SampleTime n0, std::span<float> out) const noexcept {
     if (p.table.size() != seg.tones.size() || (seg.am_depth != 0.0 && p.am_table.empty()) || p.table.size() > 4) {
         for (std::size_t j = 0; j < out.size(); ++j) out[j] = sample(seg, p, n0 + static_cast<SampleTime>(j));
+        return;
+    }
+    if (!p.wave.empty()) {
+        // sample() negates the sum before the envelope; -(s m) == (-s) m and float(-v) == -float(v)
+        // exactly, so a flip of the stored sample gives the same bits.
+        const auto period = static_cast<SampleTime>(p.wave.size());
+        std::size_t k = static_cast<std::size_t>(n0 % period);
+        const SampleTime rp = seg.reversal_period;
+        bool negate = rp > 0 && ((n0 / rp) & 1) != 0;
+        SampleTime to_flip = rp > 0 ? rp - n0 % rp : kForever;
+        std::size_t j = 0;
+        while (j < out.size()) {
+            const auto run = static_cast<std::size_t>(std::min<SampleTime>(to_flip, static_cast<SampleTime>(out.size() - j)));
+            for (std::size_t e = j + run; j < e; ++j) {
+                out[j] = negate ? -p.wave[k] : p.wave[k];
+                if (++k == p.wave.size()) k = 0;
+            }
+            to_flip -= static_cast<SampleTime>(run);
+            if (to_flip == 0) {
+                negate = !negate;
+                to_flip = rp;
+            }
+        }
         return;
     }
     // The same arithmetic as sample(), with the sines read from the tables at running indices.

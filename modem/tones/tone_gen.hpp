@@ -67,6 +67,9 @@ private:
         // mostly do), else empty and the samples come from sin().
         std::vector<std::vector<double>> table;
         std::vector<double> am_table;
+        // The whole segment before reversals (sample() with n over one common period), when that
+        // period is at most kMaxTable samples: ANS and ANSam are then a copy with sign flips.
+        std::vector<float> wave;
     };
     float sample(const ToneSegment& seg, const Prepared& p, SampleTime n) const noexcept;
     /// Samples n0, n0 + 1, ... of one segment into out.

@@ -220,10 +220,27 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
     return n_out;
 }
 
+bool FskRx::quiet(std::size_t groups) const noexcept {
+    auto zero = [](const float* p, std::size_t n) { return std::all_of(p, p + n, [](float v) { return v == 0.0f; }); };
+    const std::size_t h = corr_len_ - 1;
+    return !carrier_ && power_sum_ == 0.0 && d_prev_ == 0.0f && zero(x_.data(), n1_ - 1 + groups * kGroup) &&
+           zero(a_re_.data(), n2_ - 1) && zero(a_im_.data(), n2_ - 1) && zero(pm_re_.data(), h) &&
+           zero(pm_im_.data(), h) && zero(ps_re_.data(), h) && zero(ps_im_.data(), h) &&
+           zero(ring_power_.data(), kPowerWindow);
+}
+
 std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept {
     const Design& d = *design_;
     const std::size_t h2 = n2_ - 1;
     const std::size_t n_b = groups * static_cast<std::size_t>(kPair);
+    if (quiet(groups)) {
+        // Zero input into an all-zero state: every output is 0 and the state stays all-zero, so
+        // only the table positions move (the same result as computing it).
+        rot_pos_ = (rot_pos_ + n_b) % d.rot.size();
+        lo_pos_ = (lo_pos_ + n_b) % d.lo_period;
+        power_pos_ = (power_pos_ + n_b) % kPowerWindow;
+        return n_out;
+    }
     // 1. Stage 1, two outputs per group (its 4th and 8th sample). x_ holds n1 - 1 samples of
     // history, then the groups: the window of the input at x_[n1 - 1 + j] starts at x_[j].
     const std::span<const float> taps1(d.taps1);
@@ -351,7 +368,12 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         const float p = pw[i];
         power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
         ring_power_[power_pos] = p;
-        if (++power_pos == kPowerWindow) power_pos = 0;
+        if (++power_pos == kPowerWindow) {
+            // Re-summed exactly at every wrap, so rounding never builds up (and silence reads 0).
+            power_pos = 0;
+            power_sum = 0.0;
+            for (const float v : ring_power_) power_sum += static_cast<double>(v);
+        }
         if (!carrier && power_sum > on_sum) {
             carrier = true;
             transitions = 0;

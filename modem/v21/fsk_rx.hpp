@@ -61,7 +61,8 @@ struct RxEvent {
 /// receiver works in groups of 8 input samples whatever the block size; the correlator
 /// oscillators are exact tables (the tones are whole hertz), the correlator windows are summed
 /// afresh for each output in a loop over a batch of outputs, and the filters are designed once
-/// per channel and process.
+/// per channel and process, and digital silence into a receiver at rest (all state zero) skips
+/// the arithmetic, whose result it knows (zeros).
 /// tests/v8/test_fsk_speed checks the events against a direct per-sample form of this path.
 class FskRx {
 public:
@@ -113,6 +114,8 @@ private:
     /// Filters and demodulates the `groups` complete groups at the start of x_ (last input
     /// sample of the batch: `last`).
     std::size_t run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept;
+    /// True when the state is all zeros and so are the next `groups` groups of input.
+    [[nodiscard]] bool quiet(std::size_t groups) const noexcept;
 
     Config cfg_;
     const Design* design_;

@@ -71,7 +71,9 @@ private:
     void start_bit(std::uint8_t bit) noexcept;
     Config cfg_;
     float amplitude_;
-    dsp::Nco nco_;
+    // Phase-continuous oscillator: 32-bit phase (a full turn wraps), read through a sine table.
+    std::uint32_t phase_ = 0;
+    std::uint32_t step_ = 0;
     SymbolClock clock_;
     std::vector<std::uint8_t> queue_;
     std::size_t head_ = 0;
