@@ -111,6 +111,7 @@ private:
     Config cfg_;
     // Rows of kRow floats: [(phase * 16 + point) * kRow + t] = Re{s w_phase[t]}, then one zero row.
     std::shared_ptr<const std::vector<float>> rows_;
+    const float* table_ = nullptr;     // rows_->data()
     const float* zero_row_ = nullptr;
     std::vector<float> guard_wave_;  // G sin(2 pi fg n / fs), n = 0 .. kGuardPeriod + kRun - 1; empty: none
     double amp_ = 0.0;
