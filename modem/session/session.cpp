@@ -139,12 +139,12 @@ Session::Session(const Config& cfg)
       rx_({.format = cfg.format}, [this](const v14::RxChar& c) {
           if (c.is_break) {
               ++stats_.breaks;
-              emit(cfg_.trace, Event::make(now_, EventKind::Info, kSource, "break", "break received"));
+              emit(cfg_.trace, Event::make(decoded_at(), EventKind::Info, kSource, "break", "break received"));
               return;
           }
           if (c.parity_error) ++stats_.parity_errors;
           if (c.framing_error) ++stats_.framing_errors;
-          held_.push_back({now_, c.value});
+          held_.push_back({decoded_at(), c.value});
       }) {
     if (!valid_digits(cfg.number) || !valid_digits(cfg.answer_number))
         throw std::invalid_argument("session: a number may only hold the DTMF digits 0-9 * # A-D");
@@ -359,6 +359,10 @@ void Session::process(std::span<const float> in, std::span<float> out) {
     while (i < in.size()) {
         std::size_t n = in.size() - i;
         if (phase_ != Phase::Ended) n = std::min<std::size_t>(n, static_cast<std::size_t>(kGrid - now_ % kGrid));
+        if (quiet_data()) {
+            i += run_quiet_data(in.subspan(i), out.subspan(i), n);
+            continue;
+        }
         run(in.subspan(i, n), out.subspan(i, n));
         now_ += static_cast<SampleTime>(n);
         i += n;
@@ -367,6 +371,40 @@ void Session::process(std::span<const float> in, std::span<float> out) {
             else release_held();
         }
     }
+}
+
+SampleTime Session::decoded_at() const noexcept {
+    if (batch_at_ < 0) return now_;
+    // The grid step the character would have been decoded in, step by step: the one holding the
+    // sample the receiver decided the symbol on (the first step may start off the grid).
+    const SampleTime x = batch_at_ + pump_->rx_taken() - 1;
+    return std::max(batch_at_, x - x % kGrid);
+}
+
+bool Session::quiet_data() const noexcept {
+    // In data at 2400 bit/s with V.14 characters and no retrain, the session's grid step does
+    // nothing but count and release held characters until the pump changes state; at 1200 it
+    // watches the SNR on every step, with LAPM it ticks the link, hanging up it watches the time.
+    return phase_ == Phase::Data && link_ == Link::Async && pump_->state() == v22bis::HandshakeState::Data &&
+           pump_->rate() == v22bis::Rate::Bps2400 && pump_->retrain_by() == v22bis::RetrainBy::None;
+}
+
+std::size_t Session::run_quiet_data(std::span<const float> in, std::span<float> out, std::size_t first) {
+    // The pump takes the grid steps one after the other in one call, stopping after a step in
+    // which its state changed; that step gets the session's full treatment, the quiet ones before
+    // it need only their releases (release_held() at the start of the last step releases what
+    // they released). Bits, characters, their hold times and events are those of step by step.
+    const SampleTime start = now_;
+    batch_at_ = start;
+    const std::size_t done = pump_->process_pieces(in, out, first, static_cast<std::size_t>(kGrid));
+    batch_at_ = -1;
+    const SampleTime end = start + static_cast<SampleTime>(done);
+    now_ = std::max(start, (end - 1) - (end - 1) % kGrid);
+    release_held();
+    data_step();
+    now_ = end;
+    if (phase_ == Phase::Data || phase_ == Phase::HangingUp) release_held();
+    return done;
 }
 
 void Session::run(std::span<const float> in, std::span<float> out) {
@@ -498,92 +536,97 @@ void Session::run(std::span<const float> in, std::span<float> out) {
     case Phase::Data:
     case Phase::HangingUp: {
         pump_->process(in, out);
-        if (link_ == Link::Lapm) update_lapm_stats();
-        else stats_.bytes_sent = tx_.chars_sent();
-        if (pump_->failed()) {
-            stats_.bytes_discarded += held_.size();
-            held_.clear();
-            finish(End::CarrierLost, "far carrier lost");
-            return;
-        }
-        // A retrain we start means our reception went bad some time ago: what was decoded in
-        // the hold window is suspect (noise after a vanished carrier decodes as characters), so
-        // it is dropped, never delivered. (A retrain the far end asks for says nothing about our
-        // reception: nothing is dropped then.)
-        const bool local_retrain = pump_->retrain_by() == v22bis::RetrainBy::Local;
-        if (local_retrain && unanswered_since_ < 0) {
-            unanswered_since_ = now_;
-            stats_.bytes_discarded += held_.size();
-            held_.clear();
-        }
-        if (!local_retrain) unanswered_since_ = -1;
-        // Our retrain not answered by the far end's S1 within V.22bis's 1.2 s means the far end
-        // has gone (its carrier replaced by noise, which a level detector cannot tell): end the
-        // call now rather than after every S1 resend.
-        const auto st = pump_->state();
-        if (local_retrain && (st == v22bis::HandshakeState::RetrainSendS1 || st == v22bis::HandshakeState::RetrainWaitS1) &&
-            dsp::samples_to_seconds(now_ - unanswered_since_) >= kRetrainReplyS) {
-            finish(End::CarrierLost, "far end did not answer the retrain");
-            return;
-        }
-        // At 1200 bit/s there is no retrain (V.22bis 6.4 is a 2400 bit/s procedure): a decision
-        // SNR that stays low means the far signal is gone and only noise is left.
-        const bool poor = pump_->rate() == v22bis::Rate::Bps1200 && pump_->connected() &&
-                          pump_->rx_status().snr_db < kNoiseOnlySnrDb;
-        if (!poor) {
-            poor_since_ = -1;
-        } else if (poor_since_ < 0) {
-            poor_since_ = now_;
-        } else if (dsp::samples_to_seconds(now_ - poor_since_) >= kNoiseOnlyS) {
-            stats_.bytes_discarded += held_.size();
-            held_.clear();
-            finish(End::CarrierLost, "only noise where the far signal was");
-            return;
-        }
-        while ((local_retrain || poor) && !held_.empty()) {  // nothing decoded now is data
-            ++stats_.bytes_discarded;
-            held_.pop_front();
-        }
-        if (link_ == Link::Lapm && phase_ == Phase::Data &&
-            (lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed)) {
-            // The far end released the link (DISC, our UA follows), or the link failed (N400).
-            if (released_at_ < 0) released_at_ = now_;
-            if (lapm_->line_idle() && dsp::samples_to_seconds(now_ - released_at_) * 1000.0 >= kAfterReleaseMs)
-                finish(End::CarrierLost, lapm_->released_by_peer() ? "far end released the V.42 link" : "V.42 link failed");
-            return;
-        }
-        if (phase_ == Phase::HangingUp && link_ == Link::Lapm) {
-            // Everything acknowledged, then DISC; once released, the trailer as below.
-            if (lapm_->connected() && lapm_->tx_drained()) lapm_->disconnect(now_);
-            const bool released =
-                lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed;
-            if (!released || !lapm_->line_idle()) {
-                drained_at_ = -1;
-            } else if (drained_at_ < 0) {
-                drained_at_ = now_;
-            } else if (dsp::samples_to_seconds(now_ - drained_at_) * 1000.0 >= cfg_.trailer_ms) {
-                finish(End::LocalHangup, "hung up");
-            }
-            return;
-        }
-        if (phase_ == Phase::HangingUp) {
-            if (!tx_.idle()) {
-                drained_at_ = -1;
-            } else if (drained_at_ < 0) {
-                drained_at_ = now_;
-            } else if (dsp::samples_to_seconds(now_ - drained_at_) * 1000.0 >= cfg_.trailer_ms) {
-                // What is still held arrived within hold_ms: the far end had been quiet (or we
-                // are cutting it off), so it is most likely noise after its carrier went.
-                release_held();
-                stats_.bytes_discarded += held_.size();
-                held_.clear();
-                finish(End::LocalHangup, "hung up");
-            }
-        }
+        data_step();
         return;
     }
     case Phase::Ended:
         return;
+    }
+}
+
+// Data and HangingUp: what the session does at the end of each grid step, after the pump.
+void Session::data_step() {
+    if (link_ == Link::Lapm) update_lapm_stats();
+    else stats_.bytes_sent = tx_.chars_sent();
+    if (pump_->failed()) {
+        stats_.bytes_discarded += held_.size();
+        held_.clear();
+        finish(End::CarrierLost, "far carrier lost");
+        return;
+    }
+    // A retrain we start means our reception went bad some time ago: what was decoded in
+    // the hold window is suspect (noise after a vanished carrier decodes as characters), so
+    // it is dropped, never delivered. (A retrain the far end asks for says nothing about our
+    // reception: nothing is dropped then.)
+    const bool local_retrain = pump_->retrain_by() == v22bis::RetrainBy::Local;
+    if (local_retrain && unanswered_since_ < 0) {
+        unanswered_since_ = now_;
+        stats_.bytes_discarded += held_.size();
+        held_.clear();
+    }
+    if (!local_retrain) unanswered_since_ = -1;
+    // Our retrain not answered by the far end's S1 within V.22bis's 1.2 s means the far end
+    // has gone (its carrier replaced by noise, which a level detector cannot tell): end the
+    // call now rather than after every S1 resend.
+    const auto st = pump_->state();
+    if (local_retrain && (st == v22bis::HandshakeState::RetrainSendS1 || st == v22bis::HandshakeState::RetrainWaitS1) &&
+        dsp::samples_to_seconds(now_ - unanswered_since_) >= kRetrainReplyS) {
+        finish(End::CarrierLost, "far end did not answer the retrain");
+        return;
+    }
+    // At 1200 bit/s there is no retrain (V.22bis 6.4 is a 2400 bit/s procedure): a decision
+    // SNR that stays low means the far signal is gone and only noise is left.
+    const bool poor = pump_->rate() == v22bis::Rate::Bps1200 && pump_->connected() &&
+                      pump_->rx_status().snr_db < kNoiseOnlySnrDb;
+    if (!poor) {
+        poor_since_ = -1;
+    } else if (poor_since_ < 0) {
+        poor_since_ = now_;
+    } else if (dsp::samples_to_seconds(now_ - poor_since_) >= kNoiseOnlyS) {
+        stats_.bytes_discarded += held_.size();
+        held_.clear();
+        finish(End::CarrierLost, "only noise where the far signal was");
+        return;
+    }
+    while ((local_retrain || poor) && !held_.empty()) {  // nothing decoded now is data
+        ++stats_.bytes_discarded;
+        held_.pop_front();
+    }
+    if (link_ == Link::Lapm && phase_ == Phase::Data &&
+        (lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed)) {
+        // The far end released the link (DISC, our UA follows), or the link failed (N400).
+        if (released_at_ < 0) released_at_ = now_;
+        if (lapm_->line_idle() && dsp::samples_to_seconds(now_ - released_at_) * 1000.0 >= kAfterReleaseMs)
+            finish(End::CarrierLost, lapm_->released_by_peer() ? "far end released the V.42 link" : "V.42 link failed");
+        return;
+    }
+    if (phase_ == Phase::HangingUp && link_ == Link::Lapm) {
+        // Everything acknowledged, then DISC; once released, the trailer as below.
+        if (lapm_->connected() && lapm_->tx_drained()) lapm_->disconnect(now_);
+        const bool released =
+            lapm_->state() == v42::LapmState::Disconnected || lapm_->state() == v42::LapmState::Failed;
+        if (!released || !lapm_->line_idle()) {
+            drained_at_ = -1;
+        } else if (drained_at_ < 0) {
+            drained_at_ = now_;
+        } else if (dsp::samples_to_seconds(now_ - drained_at_) * 1000.0 >= cfg_.trailer_ms) {
+            finish(End::LocalHangup, "hung up");
+        }
+        return;
+    }
+    if (phase_ == Phase::HangingUp) {
+        if (!tx_.idle()) {
+            drained_at_ = -1;
+        } else if (drained_at_ < 0) {
+            drained_at_ = now_;
+        } else if (dsp::samples_to_seconds(now_ - drained_at_) * 1000.0 >= cfg_.trailer_ms) {
+            // What is still held arrived within hold_ms: the far end had been quiet (or we
+            // are cutting it off), so it is most likely noise after its carrier went.
+            release_held();
+            stats_.bytes_discarded += held_.size();
+            held_.clear();
+            finish(End::LocalHangup, "hung up");
+        }
     }
 }
 

@@ -221,6 +221,12 @@ private:
     void pull_lapm_rx();
     void update_lapm_stats();
     void release_held();
+    void data_step();
+    [[nodiscard]] bool quiet_data() const noexcept;
+    std::size_t run_quiet_data(std::span<const float> in, std::span<float> out, std::size_t first);
+    /// Session time a received character is stamped with: the start of the grid step it was
+    /// decoded in.
+    [[nodiscard]] SampleTime decoded_at() const noexcept;
     void listen_call_progress(std::span<const float> in);
     void collect_digits(std::span<const float> in);
     [[nodiscard]] double since_s() const noexcept;
@@ -257,6 +263,7 @@ private:
     v14::AsyncRx rx_;
     std::deque<HeldChar> held_;
     SampleTime hold_samples_ = 0;  // cfg_.hold_ms in samples
+    SampleTime batch_at_ = -1;     // start of run_quiet_data()'s pump call while it runs, else -1
     std::deque<std::uint8_t> rx_out_;
     std::optional<ConnectInfo> connect_;
     DataStats stats_;

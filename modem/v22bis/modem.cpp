@@ -59,6 +59,7 @@ void Modem::next_tx_bits(std::span<std::uint8_t> bits) {
 }
 
 void Modem::on_transition(const Transition& t) {
+    ++transitions_;
     emit(cfg_.trace, Event::make(t.at, EventKind::StateEntered, source_name_, to_string(t.to), t.why));
     if (t.from == HandshakeState::Data && fsm_.retrain_by() != RetrainBy::None) {
         // A retrain starts: bits from the disturbance on are not data; we train our receiver again
@@ -199,20 +200,39 @@ void Modem::on_symbol(const RxSymbol& sym) {
 }
 
 void Modem::process(std::span<const float> rx_in, std::span<float> tx_out) {
+    if (rx_in.empty() && tx_out.empty()) return;
+    (void)process_pieces(rx_in, tx_out, rx_in.size(), rx_in.size());
+}
+
+std::size_t Modem::process_pieces(std::span<const float> rx_in, std::span<float> tx_out, std::size_t first,
+                                  std::size_t piece) {
     if (rx_in.size() != tx_out.size()) throw std::invalid_argument("v22bis modem: rx and tx blocks differ in size");
+    if (first == 0 || piece == 0) throw std::invalid_argument("v22bis modem: pieces must not be empty");
     // Sample by sample, the transmitter writes sample n before the receiver takes sample n, and a
     // symbol decided on sample n acts from the transmitter's sample n + 1 on. The receiver runs on
-    // whole runs of samples up to each decision; the transmitter catches up before each symbol.
-    const SampleTime rx_start = rx_.now();
+    // whole runs of samples up to each decision; the transmitter catches up before each symbol
+    // (the transmitter is block-size invariant, so it need not stop at the piece boundaries).
+    rx_start_ = rx_.now();
+    const std::uint64_t transitions = transitions_;
     std::size_t tx_done = 0;
-    rx_.process(rx_in, [&](const RxSymbol& sym) {
-        const auto upto = static_cast<std::size_t>(rx_.now() - rx_start);
+    auto on_decision = [&](const RxSymbol& sym) {
+        const auto upto = static_cast<std::size_t>(rx_.now() - rx_start_);
         tx_.process(tx_out.subspan(tx_done, upto - tx_done));
         tx_done = upto;
         on_symbol(sym);
-    });
-    tx_.process(tx_out.subspan(tx_done));
-    now_ += static_cast<SampleTime>(rx_in.size());
+    };
+    std::size_t done = 0;
+    std::size_t n = first;
+    while (done < rx_in.size()) {
+        n = std::min(n, rx_in.size() - done);
+        rx_.process(rx_in.subspan(done, n), on_decision);
+        done += n;
+        if (transitions_ != transitions) break;
+        n = piece;
+    }
+    tx_.process(tx_out.subspan(tx_done, done - tx_done));
+    now_ += static_cast<SampleTime>(done);
+    return done;
 }
 
 }  // namespace modem::v22bis

@@ -76,6 +76,17 @@ public:
 
     /// Requires rx_in.size() == tx_out.size(). Throws std::invalid_argument otherwise.
     void process(std::span<const float> rx_in, std::span<float> tx_out);
+    /// The same as process() on consecutive pieces of the block, the first `first` samples long
+    /// and the others `piece` (the last may be shorter), but returns after the first piece in
+    /// which the handshake state changed (any transition, Failed included): how many samples were
+    /// processed. Output, events and bits are those of the separate process() calls, with one
+    /// call's overhead: for a caller that must look at the pump on a grid (the session) but rarely
+    /// has anything to do there. Throws std::invalid_argument as process(), or when a length is 0.
+    std::size_t process_pieces(std::span<const float> rx_in, std::span<float> tx_out, std::size_t first,
+                               std::size_t piece);
+    /// Inside a sink or source called from process() or process_pieces(): samples of the current
+    /// call the receiver has taken so far (a symbol handed to a sink was decided on the last of them).
+    [[nodiscard]] SampleTime rx_taken() const noexcept { return rx_.now() - rx_start_; }
     /// Starts a retrain (V.22bis 6.4) at the next received symbol. Only in data at 2400 bit/s;
     /// returns false (and does nothing) otherwise.
     bool request_retrain() noexcept { return fsm_.request_retrain(); }
@@ -124,6 +135,8 @@ private:
     bool carrier_ = false;
     SampleTime next_quality_ = 0;
     SampleTime now_ = 0;
+    SampleTime rx_start_ = 0;          // rx_.now() at the start of the current process call
+    std::uint64_t transitions_ = 0;    // handshake transitions so far
     // quality monitor (data at 2400)
     double q_mse_ = 0.0, q_power_ = 0.0;
     SampleTime poor_since_ = kNever;
