@@ -177,6 +177,7 @@ void FskRx::reset() noexcept {
     std::fill(ring_power_.begin(), ring_power_.end(), 0.0f);
     power_pos_ = 0;
     power_sum_ = 0.0;
+    at_rest_ = true;
     carrier_ = false;
     phase_ = 0;
     transitions_ = 0;
@@ -220,13 +221,16 @@ std::size_t FskRx::process(std::span<const float> in, std::span<RxEvent> out) no
     return n_out;
 }
 
-bool FskRx::quiet(std::size_t groups) const noexcept {
+bool FskRx::quiet(std::size_t groups) noexcept {
     auto zero = [](const float* p, std::size_t n) { return std::all_of(p, p + n, [](float v) { return v == 0.0f; }); };
-    const std::size_t h = corr_len_ - 1;
-    return !carrier_ && power_sum_ == 0.0 && d_prev_ == 0.0f && zero(x_.data(), n1_ - 1 + groups * kGroup) &&
-           zero(a_re_.data(), n2_ - 1) && zero(a_im_.data(), n2_ - 1) && zero(pm_re_.data(), h) &&
-           zero(pm_im_.data(), h) && zero(ps_re_.data(), h) && zero(ps_im_.data(), h) &&
-           zero(ring_power_.data(), kPowerWindow);
+    if (!zero(x_.data(), n1_ - 1 + groups * kGroup)) return false;
+    if (!at_rest_) {
+        const std::size_t h = corr_len_ - 1;
+        at_rest_ = !carrier_ && power_sum_ == 0.0 && d_prev_ == 0.0f && zero(a_re_.data(), n2_ - 1) &&
+                   zero(a_im_.data(), n2_ - 1) && zero(pm_re_.data(), h) && zero(pm_im_.data(), h) &&
+                   zero(ps_re_.data(), h) && zero(ps_im_.data(), h) && zero(ring_power_.data(), kPowerWindow);
+    }
+    return at_rest_;
 }
 
 std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept {
@@ -241,6 +245,7 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         power_pos_ = (power_pos_ + n_b) % kPowerWindow;
         return n_out;
     }
+    at_rest_ = false;
     // 1. Stage 1, two outputs per group (its 4th and 8th sample). x_ holds n1 - 1 samples of
     // history, then the groups: the window of the input at x_[n1 - 1 + j] starts at x_[j].
     const std::span<const float> taps1(d.taps1);

@@ -115,7 +115,7 @@ private:
     /// sample of the batch: `last`).
     std::size_t run(std::size_t groups, SampleTime last, std::span<RxEvent> out, std::size_t n_out) noexcept;
     /// True when the state is all zeros and so are the next `groups` groups of input.
-    [[nodiscard]] bool quiet(std::size_t groups) const noexcept;
+    [[nodiscard]] bool quiet(std::size_t groups) noexcept;
 
     Config cfg_;
     const Design* design_;
@@ -131,6 +131,7 @@ private:
     std::vector<float> ring_power_;
     std::size_t power_pos_ = 0;
     double power_sum_ = 0.0;
+    bool at_rest_ = true;  // every state value is zero (known from the last check or quiet batch)
     double on_sum_ = 0.0, off_sum_ = 0.0;  // thresholds as window sums of power
     SampleTime bit_delay_ = 0;
     bool carrier_ = false;

@@ -11,6 +11,7 @@ namespace modem::v8 {
 
 namespace {
 constexpr SampleTime kStepSamples = 8;  // the state machines are stepped every 1 ms; project choice
+static_assert((kStepSamples & (kStepSamples - 1)) == 0, "the step test masks the clock");
 
 tones::ToneSequence::Config ansam_config(const V8Endpoint::Config& cfg) {
     // The generator runs longer than the machine's limit: the machine stops it.
@@ -124,6 +125,7 @@ void V8Endpoint::apply_state() noexcept {
     const int s = state_index();
     if (s == last_state_) return;
     last_state_ = s;
+    flush_run();  // the samples so far belong to the mode being left
     if (cfg_.role == Role::Caller) {
         switch (call_.state()) {
         case CallState::Listen:
@@ -250,12 +252,19 @@ float V8Endpoint::next_output() noexcept {
     return 0.0f;
 }
 
-void V8Endpoint::render(std::span<float> out) noexcept {
-    if (mode_ == TxMode::Ansam) {
-        ansam_.generate(out);
-    } else {
-        std::fill(out.begin(), out.end(), 0.0f);
+void V8Endpoint::flush_run() noexcept {
+    if (run_out_ == nullptr) return;
+    const std::size_t upto = run_pos_ + static_cast<std::size_t>(now_ - run_at_);
+    if (upto > run_pos_) {
+        const std::span<float> out(run_out_ + run_pos_, upto - run_pos_);
+        if (mode_ == TxMode::Ansam) {
+            ansam_.generate(out);
+        } else {
+            std::fill(out.begin(), out.end(), 0.0f);
+        }
     }
+    run_pos_ = upto;
+    run_at_ = now_;
 }
 
 void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexcept {
@@ -265,32 +274,27 @@ void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexce
         // exactly as if the receiver were fed sample by sample.
         const std::size_t n_ev = rx_.process(in.subspan(start, m), rx_buf_);
         std::size_t k = 0;
-        // Silence and ANSam are written in runs: the run so far is flushed before anything can
-        // change the mode (an event, a step) and before an FSK sample.
-        std::size_t run = start;
-        auto flush = [&](std::size_t upto) {
-            if (upto > run) render(out.subspan(run, upto - run));
-            run = upto;
-        };
+        // Silence and ANSam are written in runs: the run so far is written out whenever the state
+        // changes (apply_state) and before an FSK sample; out[i] is written only after in[i]
+        // was read, so in-place works.
+        run_out_ = out.data();
+        run_pos_ = start;
+        run_at_ = now_;
+        const bool caller = cfg_.role == Role::Caller;
         for (std::size_t i = start; i < start + m; ++i) {
-            const float x = in[i];
-            if (k < n_ev && rx_buf_[k].known_at <= now_) {
-                flush(i);
-                while (k < n_ev && rx_buf_[k].known_at <= now_) on_rx_event(rx_buf_[k++]);
-            }
-            if (cfg_.role == Role::Caller) tone_.push(x);
-            if (now_ % kStepSamples == 0 && !finished()) {
-                flush(i);
-                step(nullptr);
-            }
+            while (k < n_ev && rx_buf_[k].known_at <= now_) on_rx_event(rx_buf_[k++]);
+            if (caller) tone_.push(in[i]);
+            if ((now_ & (kStepSamples - 1)) == 0 && !finished()) step(nullptr);
             if (mode_ == TxMode::Fsk) {
-                flush(i);
+                flush_run();
                 out[i] = next_output();
-                run = i + 1;
+                run_pos_ = i + 1;
+                run_at_ = now_ + 1;
             }
             ++now_;
         }
-        flush(start + m);
+        flush_run();
+        run_out_ = nullptr;
     }
 }
 

@@ -78,8 +78,9 @@ private:
     void finish_octet_then_cj() noexcept;
     [[nodiscard]] AnswerTone tone_now() const noexcept;
     float next_output() noexcept;
-    /// Writes the samples of the current non-FSK mode (silence or ANSam) into out.
-    void render(std::span<float> out) noexcept;
+    /// Writes the pending run of silence or ANSam (from run_pos_, which is sample run_at_, up to
+    /// now_) in the current mode.
+    void flush_run() noexcept;
     [[nodiscard]] int state_index() const noexcept;
 
     Config cfg_;
@@ -95,6 +96,9 @@ private:
     /// samples, two per output and two outputs per group (FskRx::max_output).
     static constexpr std::size_t kRxBlock = 128;
     std::array<v21::RxEvent, 72> rx_buf_{};
+    float* run_out_ = nullptr;  // the output block of the process() call in progress
+    std::size_t run_pos_ = 0;   // first index of the pending run in it
+    SampleTime run_at_ = 0;     // the sample time of that index
     TxMode mode_ = TxMode::Silent;
     Units units_;            // the message being repeated (CM or JM)
     std::size_t unit_pos_ = 0;
