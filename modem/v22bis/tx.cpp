@@ -236,6 +236,11 @@ void Tx::reset() noexcept {
     static constexpr std::array<std::size_t, kPhases> kRunLength{symbol_start(1) - symbol_start(0),
                                                                  symbol_start(2) - symbol_start(1),
                                                                  symbol_start(3) - symbol_start(2)};
+    // Every run fits kRun lanes, every read stays within a row, and the symbol before the window
+    // (13 back) no longer reaches the run.
+    static_assert(kRunLength[0] <= kRun && kRunLength[1] <= kRun && kRunLength[2] <= kRun);
+    static_assert(kOffsets[0][0] + kRun <= kRow && kOffsets[1][0] + kRun <= kRow && kOffsets[2][0] + kRun <= kRow);
+    static_assert(symbol_start(kTerms + 2) - symbol_start(2) >= kPulse);
     const std::size_t c = phase_;
     const float* row = signal_ == TxSignal::Silence ? zero_row_ : next_row(c);
     // Symbol k goes to slot k mod 13 and its copy 13 further: the window k - 12 .. k, oldest first,
