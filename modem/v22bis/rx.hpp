@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "dsp/kernels/kernels.hpp"
@@ -104,11 +105,9 @@ public:
     /// Feeds samples, calling sink(const RxSymbol&) for each decided symbol. Allocation-free.
     template <class Sink>
     void process(std::span<const float> in, Sink&& sink) noexcept {
-        while (!in.empty()) {
-            const std::size_t used = feed(in);
-            in = in.subspan(used);
-            if (decided_) sink(sym_);
-        }
+        using S = std::remove_reference_t<Sink>;
+        feed(in, [](void* ctx, const RxSymbol& s) { (*static_cast<S*>(ctx))(s); },
+             const_cast<void*>(static_cast<const void*>(std::addressof(sink))));
     }
     [[nodiscard]] const RxSymbol& symbol() const noexcept { return sym_; }
     /// Detector state; the level, SNR, frequency and clock figures are worked out on each call.
@@ -119,9 +118,12 @@ public:
     [[nodiscard]] SampleTime delay() const noexcept { return delay_; }
 
 private:
-    /// Consumes samples up to and including the first one that decides a symbol (then decided_ is
-    /// true), or all of them; returns how many it consumed. push() is feed() of one sample.
-    std::size_t feed(std::span<const float> in) noexcept;
+    using SymbolFn = void (*)(void* ctx, const RxSymbol& s);
+    /// With a sink: consumes every sample, calling sink(ctx, symbol) for each decided symbol (one
+    /// indirect call, where returning to the caller per symbol cost a re-entry with its register
+    /// saves and staging checks). Without one (push): consumes samples up to and including the
+    /// first that decides a symbol (then decided_ is true), or all of them. Returns the count.
+    std::size_t feed(std::span<const float> in, SymbolFn sink, void* ctx) noexcept;
     void on_instant() noexcept;
     /// One T/2 filter output z at sample time `at`: level, carrier detect, AGC; v = g z, which
     /// also enters the equaliser's delay line.
@@ -171,9 +173,10 @@ private:
     float mid_re_ = 0.0f, mid_im_ = 0.0f, prev_re_ = 0.0f, prev_im_ = 0.0f;
     // equaliser
     // Taps c_0 .. c_{N-1} at taps_store_[taps_off_ ...], placed so that c_2 starts a 64-byte
-    // line: the kernels read and write c_2 .. c_{N-1} with the same vector stores and loads each
-    // symbol (a load that straddles two earlier vector stores cannot take its data from the store
-    // queue and waits for them to reach the cache), and c_0, c_1 are handled as scalars.
+    // line: the update writes c_2 .. c_{N-1} with the same 16-byte stores the next symbol's dot
+    // product loads (a load that straddles two earlier stores cannot take its data from the store
+    // queue and waits for them to reach the cache), none split across lines; c_0, c_1 (the taps of
+    // the two newest samples, still in registers) are handled as scalars.
     std::vector<cf32> taps_store_;
     std::size_t taps_off_ = 0;
     std::size_t n_eq_ = 0;
