@@ -81,9 +81,9 @@ struct FskRx::Design {
     // 0 (the older output), second plane 0 then h2 reversed (the newer one).
     std::vector<float> taps2;
     std::vector<dsp::cf32> rot;                // e^{-j wc (4 m + 3)}, m over one period
-    // e^{-j 2 pi (f - fc) m / 2000}, m over one period then kOut more (a batch reads from any
-    // start), planar
-    std::vector<float> lo_mark_re, lo_mark_im, lo_space_re, lo_space_im;
+    // e^{-j 2 pi (f_mark - fc) m / 2000}, m over one period then one batch more (a batch reads
+    // from any start), planar. The space oscillator is its conjugate: f_space - fc = fc - f_mark.
+    std::vector<float> lo_mark_re, lo_mark_im;
     std::size_t lo_period = 0;
     SampleTime delay = 0;                      // of both filters, in input samples
 
@@ -115,15 +115,11 @@ struct FskRx::Design {
         const long fc = whole_hz(f.centre_hz());
         rot = phasor_table(fc, FskRx::kDecimation, FskRx::kDecimation - 1, dsp::kFsHz);
         const auto lo_mark = phasor_table(whole_hz(f.mark_hz) - fc, 1, 0, kOutRateHz);
-        const auto lo_space = phasor_table(whole_hz(f.space_hz) - fc, 1, 0, kOutRateHz);
-        // A common period so that one index serves both, then one batch more.
-        lo_period = std::lcm(lo_mark.size(), lo_space.size());
+        lo_period = lo_mark.size();
         const std::size_t total = lo_period + static_cast<std::size_t>(FskRx::kPair) * FskRx::kBatch;
         for (std::size_t i = 0; i < total; ++i) {
-            lo_mark_re.push_back(lo_mark[i % lo_mark.size()].real());
-            lo_mark_im.push_back(lo_mark[i % lo_mark.size()].imag());
-            lo_space_re.push_back(lo_space[i % lo_space.size()].real());
-            lo_space_im.push_back(lo_space[i % lo_space.size()].imag());
+            lo_mark_re.push_back(lo_mark[i % lo_period].real());
+            lo_mark_im.push_back(lo_mark[i % lo_period].imag());
         }
         delay = static_cast<SampleTime>((n1 - 1) / 2 + static_cast<std::size_t>(FskRx::kDecimation) * (n2 - 1) / 2);
     }
@@ -147,7 +143,6 @@ FskRx::FskRx(const Config& cfg)
       x_(n1_ - 1 + kGroup * kBatch),
       a_re_(n2_ - 1 + kPair * kBatch),
       a_im_(n2_ - 1 + kPair * kBatch),
-      b_(kPair * kBatch),
       corr_len_(static_cast<std::size_t>(std::max(1L, std::lround(static_cast<double>(kOutRateHz) / cfg.bit_rate_bps)))),
       pm_re_(corr_len_ - 1 + kPair * kBatch),
       pm_im_(pm_re_.size()),
@@ -256,14 +251,21 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         dsp::kernels::dot2(taps1, std::span<const float>(x_.data() + j + kDecimation - 1, n1_), taps1,
                            std::span<const float>(x_.data() + j + kGroup - 1, n1_), r);
         for (std::size_t k = 0; k < static_cast<std::size_t>(kPair); ++k) {
-            const dsp::cf32 a = dsp::cf32{r[2 * k], r[2 * k + 1]} * d.rot[rot];
+            // Written out: std::complex's product checks for NaN on every call.
+            const float ur = r[2 * k], ui = r[2 * k + 1];
+            const float cr = d.rot[rot].real(), ci = d.rot[rot].imag();
             if (++rot == d.rot.size()) rot = 0;
-            a_re_[h2 + kPair * g + k] = a.real();
-            a_im_[h2 + kPair * g + k] = a.imag();
+            a_re_[h2 + kPair * g + k] = ur * cr - ui * ci;
+            a_im_[h2 + kPair * g + k] = ur * ci + ui * cr;
         }
     }
     rot_pos_ = rot;
     // 2. Stage 2, both outputs of a group in one call: windows of n2 + 1 values ending at the newer.
+    // Planar outputs, a partial quad padded with zeros (see 3).
+    constexpr std::size_t kOut = kPair * kBatch;
+    constexpr std::size_t kQ = 4;
+    const std::size_t n_q = (n_b + kQ - 1) / kQ * kQ;
+    std::array<float, kOut> br, bi;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_q
     const std::span<const float> taps2(d.taps2);
     const std::size_t w = n2_ + 1;
     for (std::size_t g = 0; g < groups; ++g) {
@@ -271,16 +273,18 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         const std::size_t e = h2 + kPair * g + kPair;  // one past the newer output
         dsp::kernels::dot2(taps2, std::span<const float>(a_re_.data() + e - w, w), taps2,
                            std::span<const float>(a_im_.data() + e - w, w), r);
-        b_[kPair * g] = {r[0], r[2]};
-        b_[kPair * g + 1] = {r[1], r[3]};
+        br[kPair * g] = r[0];
+        br[kPair * g + 1] = r[1];
+        bi[kPair * g] = r[2];
+        bi[kPair * g + 1] = r[3];
     }
+    for (std::size_t i = n_b; i < n_q; ++i) br[i] = bi[i] = 0.0f;
     std::copy(a_re_.begin() + static_cast<std::ptrdiff_t>(n_b), a_re_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_re_.begin());
     std::copy(a_im_.begin() + static_cast<std::ptrdiff_t>(n_b), a_im_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_im_.begin());
 
     // 3. The correlators and the soft decision over the whole batch (fixed-length loops the
     // compiler vectorises; outputs past n_b are computed on zeros and not used). Each window is
     // summed afresh in one fixed order, so the result does not depend on the batching.
-    constexpr std::size_t kOut = kPair * kBatch;
     const std::size_t len = corr_len_;
     float* pmr = pm_re_.data();
     float* pmi = pm_im_.data();
@@ -288,26 +292,20 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     float* psi = ps_im_.data();
     const float* lmr = d.lo_mark_re.data() + lo_pos_;
     const float* lmi = d.lo_mark_im.data() + lo_pos_;
-    const float* lsr = d.lo_space_re.data() + lo_pos_;
-    const float* lsi = d.lo_space_im.data() + lo_pos_;
     // Loops over quads of outputs with a fixed inner length, so that they vectorise (the outputs
-    // of a partial quad are computed on zeros and not used).
-    constexpr std::size_t kQ = 4;
-    const std::size_t n_q = (n_b + kQ - 1) / kQ * kQ;
+    // of a partial quad are computed on zeros and not used). The space oscillator is the
+    // conjugate of the mark one (the centre is midway), so the products share their terms.
     // Not value-initialised: zeroing them all cost more than the rest of this stage.
-    std::array<float, kOut> br, bi, pw, dd, qmr, qmi, qsr, qsi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-    for (std::size_t i = 0; i < n_q; ++i) {
-        br[i] = i < n_b ? b_[i].real() : 0.0f;
-        bi[i] = i < n_b ? b_[i].imag() : 0.0f;
-    }
+    std::array<float, kOut> pw, dd, qmr, qmi, qsr, qsi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
     for (std::size_t q = 0; q < n_q; q += kQ) {
 #pragma GCC unroll 4
         for (std::size_t j = q; j < q + kQ; ++j) {
             pw[j] = 2.0f * (br[j] * br[j] + bi[j] * bi[j]);
-            qmr[j] = br[j] * lmr[j] - bi[j] * lmi[j];
-            qmi[j] = br[j] * lmi[j] + bi[j] * lmr[j];
-            qsr[j] = br[j] * lsr[j] - bi[j] * lsi[j];
-            qsi[j] = br[j] * lsi[j] + bi[j] * lsr[j];
+            const float rr = br[j] * lmr[j], ii = bi[j] * lmi[j], ri = br[j] * lmi[j], ir = bi[j] * lmr[j];
+            qmr[j] = rr - ii;
+            qmi[j] = ri + ir;
+            qsr[j] = rr + ii;
+            qsi[j] = ir - ri;
         }
     }
     std::copy_n(qmr.begin(), n_q, pmr + len - 1);

@@ -123,7 +123,6 @@ private:
     std::vector<float> x_;                // n1_ - 1 samples of history, then up to kBatch groups
     std::size_t x_len_ = 0;
     std::vector<float> a_re_, a_im_;      // n2_ - 1 stage-1 outputs of history, then the batch's
-    std::vector<dsp::cf32> b_;            // the batch's stage-2 outputs
     std::size_t rot_pos_ = 0, lo_pos_ = 0;  // output index modulo the table periods
     std::size_t corr_len_;
     // Correlator products: corr_len_ - 1 of history, then the batch's (planar).
