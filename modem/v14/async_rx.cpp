@@ -33,10 +33,11 @@ void AsyncRx::build_steps() {
     const Format& f = cfg_.format;
     const bool parity = f.parity != Parity::None;
     const int d = f.data_bits;
-    for (int k = 0; k < d; ++k) frame_bits_at_[static_cast<std::size_t>(1 + k)] = static_cast<std::uint8_t>(1 + k);
-    frame_bits_at_[kPosParity] = static_cast<std::uint8_t>(1 + d);
-    frame_bits_at_[kPosStop1] = static_cast<std::uint8_t>(1 + d + (parity ? 1 : 0));
-    frame_bits_at_[kPosStop2] = static_cast<std::uint8_t>(2 + d + (parity ? 1 : 0));
+    std::array<std::uint8_t, kPositions> frame_bits_at{};  // frame_bits_ at each position (Data to Stop2)
+    for (int k = 0; k < d; ++k) frame_bits_at[static_cast<std::size_t>(1 + k)] = static_cast<std::uint8_t>(1 + k);
+    frame_bits_at[kPosParity] = static_cast<std::uint8_t>(1 + d);
+    frame_bits_at[kPosStop1] = static_cast<std::uint8_t>(1 + d + (parity ? 1 : 0));
+    frame_bits_at[kPosStop2] = static_cast<std::uint8_t>(2 + d + (parity ? 1 : 0));
     for (int n = 1; n <= kMaxChunk; ++n) {
         for (int p = 0; p < kPositions; ++p) {
             for (unsigned v = 0; v < (1u << n); ++v) {
@@ -86,6 +87,18 @@ void AsyncRx::build_steps() {
                     s.flags = kStepSpecial;
                 }
                 s.next = static_cast<std::uint8_t>(pos);
+                s.frame_bits = frame_bits_at[static_cast<std::size_t>(pos)];
+                if (pos == 0) {
+                    s.state = State::Hunt;
+                } else if (pos <= 8) {
+                    s.state = State::Data;
+                    s.bit_index = static_cast<std::uint8_t>(pos - 1);
+                } else {
+                    s.state = pos == kPosParity ? State::Parity
+                              : pos == kPosStop1 ? State::Stop1
+                              : pos == kPosStop2 ? State::Stop2
+                                                 : State::WaitMark;
+                }
                 steps_[static_cast<std::size_t>(((n - 1) * kPositions + p) * 16) + v] = s;
             }
         }
@@ -104,48 +117,39 @@ int AsyncRx::position() const noexcept {
     return 0;
 }
 
-void AsyncRx::set_position(int pos) noexcept {
-    frame_bits_ = frame_bits_at_[static_cast<std::size_t>(pos)];
-    if (pos == 0) {
-        state_ = State::Hunt;
-    } else if (pos <= 8) {
-        state_ = State::Data;
-        bit_index_ = pos - 1;
-    } else if (pos == kPosParity) {
-        state_ = State::Parity;
-    } else if (pos == kPosStop1) {
-        state_ = State::Stop1;
-    } else if (pos == kPosStop2) {
-        state_ = State::Stop2;
-    } else {
-        state_ = State::WaitMark;
-    }
-}
-
 // `bits`: n line bits, the first in time in bit 0.
 void AsyncRx::push_chunk(unsigned bits, int n) {
     if (n_held_ == 0 && zero_run_ + static_cast<std::uint32_t>(n) < break_bits_) {
-        const Step s = steps_[static_cast<std::size_t>(((n - 1) * kPositions + position()) * 16) + bits];
+        const int pos = pos_ >= 0 ? pos_ : position();
+        const Step& s = steps_[static_cast<std::size_t>(((n - 1) * kPositions + pos) * 16) + bits];
         if ((s.flags & kStepSpecial) == 0) {
             // The zeros after the last one (no one: the run goes on); it stays short of a break.
             if (bits == 0) zero_run_ += static_cast<std::uint32_t>(n);
             else zero_run_ = static_cast<std::uint32_t>(n - std::bit_width(bits));
+            // In locals: the character is built from registers (a byte store to shift_ read back
+            // with parity_error_ as one wider load would wait for the store to complete).
             const Format& f = cfg_.format;
-            shift_ = static_cast<std::uint8_t>(shift_ | s.or_a);
+            auto shift = static_cast<std::uint8_t>(shift_ | s.or_a);
+            bool parity_error = parity_error_;
             if ((s.flags & kStepParityA) != 0)
-                parity_error_ = ((s.flags & kStepParityAOne) != 0 ? 1 : 0) != f.parity_bit(shift_);
+                parity_error = ((s.flags & kStepParityAOne) != 0 ? 1 : 0) != f.parity_bit(shift);
             if ((s.flags & kStepComplete) != 0) {
                 ++since_reinsert_;
-                deliver(RxChar{.value = shift_, .parity_error = parity_error_, .framing_error = false, .is_break = false});
+                deliver(RxChar{.value = shift, .parity_error = parity_error, .framing_error = false, .is_break = false});
             }
             if ((s.flags & kStepStart) != 0) {
-                shift_ = 0;
-                parity_error_ = false;
+                shift = 0;
+                parity_error = false;
             }
-            shift_ = static_cast<std::uint8_t>(shift_ | s.or_b);
+            shift = static_cast<std::uint8_t>(shift | s.or_b);
             if ((s.flags & kStepParityB) != 0)
-                parity_error_ = ((s.flags & kStepParityBOne) != 0 ? 1 : 0) != f.parity_bit(shift_);
-            set_position(s.next);
+                parity_error = ((s.flags & kStepParityBOne) != 0 ? 1 : 0) != f.parity_bit(shift);
+            shift_ = shift;
+            parity_error_ = parity_error;
+            state_ = s.state;
+            bit_index_ = s.bit_index;
+            frame_bits_ = s.frame_bits;
+            pos_ = s.next;
             return;
         }
     }
@@ -166,6 +170,7 @@ const AsyncRx::Stats& AsyncRx::stats() const noexcept { return stats_; }
 
 void AsyncRx::reset() noexcept {
     state_ = State::Hunt;
+    pos_ = -1;
     bit_index_ = 0;
     shift_ = 0;
     parity_error_ = false;
@@ -223,6 +228,7 @@ void AsyncRx::missing_stop() {
 }
 
 void AsyncRx::push_bit(std::uint8_t bit) {
+    pos_ = -1;  // state_ and bit_index_ are the truth from here on
     const bool one = (bit & 1u) != 0;
     if (one) {
         zero_run_ = 0;

@@ -175,12 +175,14 @@ private:
         std::uint8_t or_a = 0;
         std::uint8_t or_b = 0;
         std::uint8_t flags = 0;  // kStep* below
+        State state = State::Hunt;     // the position as push_bit() keeps it: state_,
+        std::uint8_t bit_index = 0;    // bit_index_ (Data)
+        std::uint8_t frame_bits = 0;   // and frame_bits_ (Data to Stop2)
     };
     static constexpr std::uint8_t kStepSpecial = 1, kStepComplete = 2, kStepStart = 4, kStepParityA = 8,
                                   kStepParityAOne = 16, kStepParityB = 32, kStepParityBOne = 64;
     void build_steps();
     [[nodiscard]] int position() const noexcept;
-    void set_position(int pos) noexcept;
     void push_chunk(unsigned bits, int n);
     void deliver(const RxChar& c);
     void complete(bool stop_ok_or_deleted, bool framing_error);
@@ -201,7 +203,7 @@ private:
     std::size_t n_held_ = 0;
     Stats stats_{};
     std::uint32_t break_bits_ = 0;                            // 2M + 3
-    std::array<std::uint8_t, kPositions> frame_bits_at_{};    // frame_bits_ on entering each position
+    int pos_ = -1;                                            // position() after push_chunk's table, -1 after push_bit()
     std::array<Step, kMaxChunk * kPositions * 16> steps_{};   // [n - 1][position][bits]
 };
 
