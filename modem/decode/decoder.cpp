@@ -556,7 +556,7 @@ void Decoder::Impl::on_fsk(FskChannel& c, const v21::RxEvent& ev) {
         end_burst(c);
         return;
     case v21::RxEvent::Kind::Bit: {
-        const double soft = std::fabs(static_cast<double>(c.rx.soft()));
+        const double soft = std::fabs(static_cast<double>(ev.soft));
         c.soft_ema += kSoftEmaAlpha * (soft - c.soft_ema);
         c.fast_ema += kFastAlpha * (soft - c.fast_ema);
         c.bit_times[static_cast<std::size_t>(c.bit_index & 15)] = ev.at;

@@ -27,12 +27,13 @@ constexpr double kDecimStopbandDb = 60.0;
 constexpr double kLpfCutoffHz = 250.0;
 constexpr double kLpfTransitionHz = 140.0;
 constexpr double kLpfStopbandDb = 60.0;
-constexpr int kOutRateHz = dsp::kFsHz / FskRx::kDecimation;  // 2 kHz
-// Carrier level averaging window, project choice: 20 ms (40 outputs), short enough to switch on
+constexpr int kMidRateHz = dsp::kFsHz / FskRx::kDecimation;  // 2 kHz, the channel filter's input
+constexpr int kOutRateHz = dsp::kFsHz / FskRx::kOutStep;     // 1 kHz, its output
+// Carrier level averaging window, project choice: 20 ms (20 outputs), short enough to switch on
 // well inside the ten-ones preamble of a V.8 message (33 ms) and off within 20 ms of the carrier
 // ending (V.21 via SRS [1]: OFF after 20-80 ms), long enough that noise 5 dB under the threshold
 // does not flicker it on.
-constexpr std::size_t kPowerWindow = 40;
+constexpr std::size_t kPowerWindow = 20;
 // Phase units per sample per V.21 bit-rate unit: sub-sample resolution for the timing loop.
 constexpr int kPhaseScale = 256;
 // Timing-loop gains (shift counts), project choice: snap on the first transition after carrier
@@ -52,6 +53,21 @@ const FskRx::Config& validated(const FskRx::Config& cfg) {
 }
 
 long whole_hz(double hz) { return std::lround(hz); }
+
+// Weights of a one-bit window of t output samples (t = 3.33 at 300 bit/s) on the output grid:
+// the fewest taps that hold it, centred, each weighted by the part of its 1-sample cell inside
+// the window (2/3, 1, 1, 2/3 at 300 bit/s), so that the correlators integrate exactly one bit.
+std::vector<float> bit_window(double t) {
+    const auto taps = static_cast<std::size_t>(std::ceil(t - 1e-9));
+    const double centre = static_cast<double>(taps - 1) / 2.0;
+    std::vector<float> w(taps);
+    for (std::size_t l = 0; l < taps; ++l) {
+        const double lo = std::max(static_cast<double>(l) - 0.5, centre - t / 2.0);
+        const double hi = std::min(static_cast<double>(l) + 0.5, centre + t / 2.0);
+        w[l] = static_cast<float>(std::max(0.0, hi - lo));
+    }
+    return w;
+}
 
 // exp(-j 2 pi f (mult n + offset) / rate) for n over one period (f whole hertz, so the sequence
 // repeats exactly and a table replaces an oscillator, with no drift). Phases in exact integers.
@@ -93,7 +109,7 @@ struct FskRx::Design {
                                                             .cutoff_hz = kDecimCutoffHz,
                                                             .transition_hz = kDecimTransitionHz,
                                                             .stopband_db = kDecimStopbandDb});
-        const std::vector<float> h2 = dsp::design::lowpass({.fs_hz = kOutRateHz,
+        const std::vector<float> h2 = dsp::design::lowpass({.fs_hz = kMidRateHz,
                                                             .cutoff_hz = kLpfCutoffHz,
                                                             .transition_hz = kLpfTransitionHz,
                                                             .stopband_db = kLpfStopbandDb});
@@ -106,17 +122,17 @@ struct FskRx::Design {
             taps1[n1 - 1 - k] = static_cast<float>(h1[k] * std::cos(ph));
             taps1[2 * n1 - 1 - k] = static_cast<float>(h1[k] * std::sin(ph));
         }
-        const std::size_t w = n2 + 1;
+        const std::size_t w = n2 + 2;
         taps2.assign(2 * w, 0.0f);
         for (std::size_t k = 0; k < n2; ++k) {
             taps2[n2 - 1 - k] = h2[k];
-            taps2[w + n2 - k] = h2[k];
+            taps2[w + n2 + 1 - k] = h2[k];
         }
         const long fc = whole_hz(f.centre_hz());
         rot = phasor_table(fc, FskRx::kDecimation, FskRx::kDecimation - 1, dsp::kFsHz);
         const auto lo_mark = phasor_table(whole_hz(f.mark_hz) - fc, 1, 0, kOutRateHz);
         lo_period = lo_mark.size();
-        const std::size_t total = lo_period + static_cast<std::size_t>(FskRx::kPair) * FskRx::kBatch;
+        const std::size_t total = lo_period + static_cast<std::size_t>(FskRx::kPair) * FskRx::kBatch;  // one batch more
         for (std::size_t i = 0; i < total; ++i) {
             lo_mark_re.push_back(lo_mark[i % lo_period].real());
             lo_mark_im.push_back(lo_mark[i % lo_period].imag());
@@ -141,9 +157,10 @@ FskRx::FskRx(const Config& cfg)
       n1_(design_->n1),
       n2_(design_->n2),
       x_(n1_ - 1 + kGroup * kBatch),
-      a_re_(n2_ - 1 + kPair * kBatch),
-      a_im_(n2_ - 1 + kPair * kBatch),
-      corr_len_(static_cast<std::size_t>(std::max(1L, std::lround(static_cast<double>(kOutRateHz) / cfg.bit_rate_bps)))),
+      a_re_(n2_ - 1 + kMidPerGroup * kBatch),
+      a_im_(n2_ - 1 + kMidPerGroup * kBatch),
+      corr_weights_(bit_window(static_cast<double>(kOutRateHz) / cfg_.bit_rate_bps)),
+      corr_len_(corr_weights_.size()),
       pm_re_(corr_len_ - 1 + kPair * kBatch),
       pm_im_(pm_re_.size()),
       ps_re_(pm_re_.size()),
@@ -156,7 +173,7 @@ FskRx::FskRx(const Config& cfg)
     off_sum_ = dsp::dbm0_to_power(cfg_.carrier_off_dbm0) * static_cast<double>(kPowerWindow);
     // Bit start = decision instant - filter delay - half the correlator span (the window centre)
     // - half a bit (the decision is at mid-bit); the decision sample rounds the crossing up.
-    const double span = static_cast<double>(kDecimation) * static_cast<double>(corr_len_ - 1) / 2.0;
+    const double span = static_cast<double>(kOutStep) * static_cast<double>(corr_len_ - 1) / 2.0;
     const double half_bit = 0.5 * dsp::kFsHz / cfg_.bit_rate_bps;
     bit_delay_ = design_->delay + static_cast<SampleTime>(std::lround(span + half_bit + 0.5));
     reset();
@@ -235,42 +252,46 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     if (quiet(groups)) {
         // Zero input into an all-zero state: every output is 0 and the state stays all-zero, so
         // only the table positions move (the same result as computing it).
-        rot_pos_ = (rot_pos_ + n_b) % d.rot.size();
+        rot_pos_ = (rot_pos_ + groups * kMidPerGroup) % d.rot.size();
         lo_pos_ = (lo_pos_ + n_b) % d.lo_period;
         power_pos_ = (power_pos_ + n_b) % kPowerWindow;
         return n_out;
     }
     at_rest_ = false;
-    // 1. Stage 1, two outputs per group (its 4th and 8th sample). x_ holds n1 - 1 samples of
-    // history, then the groups: the window of the input at x_[n1 - 1 + j] starts at x_[j].
+    // 1. Stage 1, four outputs per group (its 4th, 8th, 12th and 16th sample), two per call. x_
+    // holds n1 - 1 samples of history, then the groups: the window of the input at
+    // x_[n1 - 1 + j] starts at x_[j].
     const std::span<const float> taps1(d.taps1);
     std::size_t rot = rot_pos_;
     for (std::size_t g = 0; g < groups; ++g) {
-        float r[4];
-        const std::size_t j = g * kGroup;
-        dsp::kernels::dot2(taps1, std::span<const float>(x_.data() + j + kDecimation - 1, n1_), taps1,
-                           std::span<const float>(x_.data() + j + kGroup - 1, n1_), r);
-        for (std::size_t k = 0; k < static_cast<std::size_t>(kPair); ++k) {
-            // Written out: std::complex's product checks for NaN on every call.
-            const float ur = r[2 * k], ui = r[2 * k + 1];
-            const float cr = d.rot[rot].real(), ci = d.rot[rot].imag();
-            if (++rot == d.rot.size()) rot = 0;
-            a_re_[h2 + kPair * g + k] = ur * cr - ui * ci;
-            a_im_[h2 + kPair * g + k] = ur * ci + ui * cr;
+        for (std::size_t c = 0; c < kMidPerGroup; c += 2) {
+            float r[4];
+            const std::size_t j = g * kGroup + c * kDecimation;
+            dsp::kernels::dot2(taps1, std::span<const float>(x_.data() + j + kDecimation - 1, n1_), taps1,
+                               std::span<const float>(x_.data() + j + 2 * kDecimation - 1, n1_), r);
+            for (std::size_t k = 0; k < 2; ++k) {
+                // Written out: std::complex's product checks for NaN on every call.
+                const float ur = r[2 * k], ui = r[2 * k + 1];
+                const float cr = d.rot[rot].real(), ci = d.rot[rot].imag();
+                if (++rot == d.rot.size()) rot = 0;
+                a_re_[h2 + kMidPerGroup * g + c + k] = ur * cr - ui * ci;
+                a_im_[h2 + kMidPerGroup * g + c + k] = ur * ci + ui * cr;
+            }
         }
     }
     rot_pos_ = rot;
-    // 2. Stage 2, both outputs of a group in one call: windows of n2 + 1 values ending at the newer.
+    // 2. The channel filter at every 2nd value (the group's 8th and 16th sample), both in one call:
+    // windows of n2 + 2 values ending at the newer.
     // Planar outputs, a partial quad padded with zeros (see 3).
     constexpr std::size_t kOut = kPair * kBatch;
     constexpr std::size_t kQ = 4;
     const std::size_t n_q = (n_b + kQ - 1) / kQ * kQ;
     std::array<float, kOut> br, bi;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_q
     const std::span<const float> taps2(d.taps2);
-    const std::size_t w = n2_ + 1;
+    const std::size_t w = n2_ + 2;
     for (std::size_t g = 0; g < groups; ++g) {
         float r[4];
-        const std::size_t e = h2 + kPair * g + kPair;  // one past the newer output
+        const std::size_t e = h2 + kMidPerGroup * (g + 1);  // one past the newer output
         dsp::kernels::dot2(taps2, std::span<const float>(a_re_.data() + e - w, w), taps2,
                            std::span<const float>(a_im_.data() + e - w, w), r);
         br[kPair * g] = r[0];
@@ -278,13 +299,15 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         bi[kPair * g] = r[2];
         bi[kPair * g + 1] = r[3];
     }
+    const std::size_t n_mid = groups * kMidPerGroup;
+    std::copy(a_re_.begin() + static_cast<std::ptrdiff_t>(n_mid), a_re_.begin() + static_cast<std::ptrdiff_t>(n_mid + h2), a_re_.begin());
+    std::copy(a_im_.begin() + static_cast<std::ptrdiff_t>(n_mid), a_im_.begin() + static_cast<std::ptrdiff_t>(n_mid + h2), a_im_.begin());
     for (std::size_t i = n_b; i < n_q; ++i) br[i] = bi[i] = 0.0f;
-    std::copy(a_re_.begin() + static_cast<std::ptrdiff_t>(n_b), a_re_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_re_.begin());
-    std::copy(a_im_.begin() + static_cast<std::ptrdiff_t>(n_b), a_im_.begin() + static_cast<std::ptrdiff_t>(n_b + h2), a_im_.begin());
 
     // 3. The correlators and the soft decision over the whole batch (fixed-length loops the
     // compiler vectorises; outputs past n_b are computed on zeros and not used). Each window is
-    // summed afresh in one fixed order, so the result does not depend on the batching.
+    // summed afresh in one fixed order, newest product first, so the result does not depend on
+    // the batching.
     const std::size_t len = corr_len_;
     float* pmr = pm_re_.data();
     float* pmi = pm_im_.data();
@@ -313,19 +336,26 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     std::copy_n(qsr.begin(), n_q, psr + len - 1);
     std::copy_n(qsi.begin(), n_q, psi + len - 1);
     std::array<float, kOut> cmr, cmi, csr, csi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-    std::copy_n(pmr + len - 1, n_q, cmr.begin());
-    std::copy_n(pmi + len - 1, n_q, cmi.begin());
-    std::copy_n(psr + len - 1, n_q, csr.begin());
-    std::copy_n(psi + len - 1, n_q, csi.begin());
+    const float* cw = corr_weights_.data();
+    for (std::size_t q = 0; q < n_q; q += kQ) {
+#pragma GCC unroll 4
+        for (std::size_t j = q; j < q + kQ; ++j) {
+            cmr[j] = cw[0] * pmr[len - 1 + j];
+            cmi[j] = cw[0] * pmi[len - 1 + j];
+            csr[j] = cw[0] * psr[len - 1 + j];
+            csi[j] = cw[0] * psi[len - 1 + j];
+        }
+    }
     for (std::size_t l = 1; l < len; ++l) {
         const std::size_t o = len - 1 - l;
+        const float wl = cw[l];
         for (std::size_t q = 0; q < n_q; q += kQ) {
 #pragma GCC unroll 4
             for (std::size_t j = q; j < q + kQ; ++j) {
-                cmr[j] += pmr[o + j];
-                cmi[j] += pmi[o + j];
-                csr[j] += psr[o + j];
-                csi[j] += psi[o + j];
+                cmr[j] += wl * pmr[o + j];
+                cmi[j] += wl * pmi[o + j];
+                csr[j] += wl * psr[o + j];
+                csi[j] += wl * psi[o + j];
             }
         }
     }
@@ -343,7 +373,7 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
 
     // 4-5. Carrier and timing per output; the state in locals for the loop (the event writes
     // could alias the members).
-    const SampleTime first = last - static_cast<SampleTime>(n_b - 1) * kDecimation;
+    const SampleTime first = last - static_cast<SampleTime>(n_b - 1) * kOutStep;
     auto emit = [&](const RxEvent& e) {
         if (n_out < out.size()) {
             out[n_out++] = e;
@@ -357,15 +387,15 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     int phase = phase_;
     bool carrier = carrier_;
     int transitions = transitions_;
-    const int step = step_, modulus = modulus_, mid = modulus_ / 2, adv = kDecimation * step_;
+    const int step = step_, modulus = modulus_, mid = modulus_ / 2, adv = kOutStep * step_;
     const SampleTime bit_delay = bit_delay_;
     const double on_sum = on_sum_, off_sum = off_sum_;
     auto level = [](double sum) {
         return static_cast<float>(dsp::power_to_dbm0(std::max(sum, 0.0) / static_cast<double>(kPowerWindow)));
     };
     for (std::size_t i = 0; i < n_b; ++i) {
-        const SampleTime n = first + static_cast<SampleTime>(i) * kDecimation;
-        const SampleTime known = n + static_cast<SampleTime>(i % kPair == 0 ? kDecimation : 0);  // the group's end
+        const SampleTime n = first + static_cast<SampleTime>(i) * kOutStep;
+        const SampleTime known = n + static_cast<SampleTime>(i % kPair == 0 ? kOutStep : 0);  // the group's end
 
         // 4. Carrier detect on the in-band power, with hysteresis.
         const float p = pw[i];
@@ -388,7 +418,7 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         }
         const float d_now = dd[i];
 
-        // 5. Bit timing from transitions; kDecimation input samples of phase per output.
+        // 5. Bit timing from transitions; kOutStep input samples of phase per output.
         if (carrier) {
             const int old = phase;
             phase += adv;
@@ -408,13 +438,14 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
             }
             if (old < mid && phase >= mid) {
                 // The phase passed mid-bit `past` units ago: d interpolated there, and the input
-                // sample at which it passed (within this output's kDecimation samples).
+                // sample at which it passed (within this output's kOutStep samples).
                 const int past = std::min(phase - mid, adv - 1);
                 const float t = static_cast<float>(past) / static_cast<float>(adv);
                 const float d_at = d_now - t * (d_now - d_prev);
                 emit({.kind = RxEvent::Kind::Bit,
                       .bit = static_cast<std::uint8_t>(d_at > 0.0f ? 1 : 0),
                       .at = n - past / step - bit_delay,
+                      .soft = d_at,
                       .known_at = known});
             }
         }

@@ -92,8 +92,7 @@ private:
     Deframer deframer_;
     tones::ToneSequence ansam_;
     tones::AnswerToneDetector tone_;
-    /// Input samples per receiver call: the events of at most (128 / 8 + 1) groups of 8
-    /// samples, two per output and two outputs per group (FskRx::max_output).
+    /// Input samples per receiver call; its events fit rx_buf_ (FskRx::max_output(128) = 36).
     static constexpr std::size_t kRxBlock = 128;
     std::array<v21::RxEvent, 72> rx_buf_{};
     float* run_out_ = nullptr;  // the output block of the process() call in progress

@@ -26,9 +26,9 @@ namespace {
 
 /// The receiver's documented signal path in its direct per-sample form, kept as the reference:
 /// a mixer with exact double-precision phases, the stage-1 low-pass over the complex baseband at
-/// every input sample (every 4th output kept), the stage-2 low-pass at 2 kHz, correlator windows
-/// summed afresh at every output with double-precision oscillators, the level window summed
-/// afresh in double. Same constants and same timing loop, so any difference in events comes from
+/// every input sample (every 4th output kept), the stage-2 low-pass at 2 kHz over every value
+/// (every 2nd output kept: 1 kHz), correlator windows summed afresh at every output with
+/// double-precision oscillators, the level window summed afresh in double. Same constants and same timing loop, so any difference in events comes from
 /// the arithmetic of the fast receiver.
 class DirectFskRx {
 public:
@@ -45,8 +45,8 @@ public:
     std::vector<RxEvent> run(std::span<const float> in) {
         std::vector<RxEvent> ev;
         const int mid = kModulus / 2;
-        const int adv = 4 * kStep;
-        // Bit start = decision - filter delay - half the correlator span (4 * 6 / 2 = 12 samples)
+        const int adv = 8 * kStep;
+        // Bit start = decision - filter delay - half the correlator span (8 * 3 / 2 = 12 samples)
         // - half a bit (13.33), the decision sample rounding the crossing up (+0.5): 26.
         const SampleTime bit_delay = delay_ + 26;
         for (const float x : in) {
@@ -54,9 +54,10 @@ public:
             const modem::dsp::cf32 a8 = lpf1_.step(
                 modem::dsp::cf32(std::complex<double>(x) * phasor(f_.centre_hz(), n, modem::dsp::kFsHz)));
             if (n % 4 != 3) continue;
-            const SampleTime m = n / 4;
-            const SampleTime known = m % 2 == 0 ? n + 4 : n;
             const modem::dsp::cf32 b = lpf2_.step(a8);
+            if (n % 8 != 7) continue;
+            const SampleTime m = n / 8;
+            const SampleTime known = m % 2 == 0 ? n + 8 : n;  // the receiver works on 16-sample groups
             power_.push_back(2.0 * std::norm(std::complex<double>(b)));
             double sum = 0.0;
             for (std::size_t k = power_.size() - std::min<std::size_t>(power_.size(), kPowerWindow); k < power_.size(); ++k)
@@ -73,11 +74,14 @@ public:
             }
             base_.push_back(b);
             times_.push_back(m);
+            // One bit (3.33 ms) on the 1 ms grid: the 4 cells of the window weigh 2/3, 1, 1, 2/3.
+            constexpr double kWeight[kLen] = {2.0 / 3.0, 1.0, 1.0, 2.0 / 3.0};
             std::complex<double> cm{}, cs{};
-            for (std::size_t k = base_.size() - std::min<std::size_t>(base_.size(), kLen); k < base_.size(); ++k) {
+            for (std::size_t l = 0; l < std::min(kLen, base_.size()); ++l) {
+                const std::size_t k = base_.size() - 1 - l;
                 const std::complex<double> v(base_[k]);
-                cm += v * phasor(f_.mark_hz - f_.centre_hz(), times_[k], 2000);
-                cs += v * phasor(f_.space_hz - f_.centre_hz(), times_[k], 2000);
+                cm += kWeight[l] * v * phasor(f_.mark_hz - f_.centre_hz(), times_[k], 1000);
+                cs += kWeight[l] * v * phasor(f_.space_hz - f_.centre_hz(), times_[k], 1000);
             }
             const double em = std::norm(cm), es = std::norm(cs);
             const auto d = static_cast<float>((em - es) / (em + es + 1e-30));
@@ -103,6 +107,7 @@ public:
                     ev.push_back({.kind = RxEvent::Kind::Bit,
                                   .bit = static_cast<std::uint8_t>(d_at > 0.0f ? 1 : 0),
                                   .at = n - past / kStep - bit_delay,
+                                  .soft = d_at,
                                   .known_at = known});
                 }
             }
@@ -120,8 +125,8 @@ private:
         const double ph = -modem::dsp::kTwoPi * static_cast<double>(turns) / static_cast<double>(rate);
         return std::polar(1.0, ph);
     }
-    static constexpr std::size_t kLen = 7;             // 2000 / 300, one bit at 2 kHz
-    static constexpr std::size_t kPowerWindow = 40;    // the receiver's 20 ms level window at 2 kHz
+    static constexpr std::size_t kLen = 4;             // taps holding one bit (3.33) at 1 kHz
+    static constexpr std::size_t kPowerWindow = 20;    // the receiver's 20 ms level window at 1 kHz
     static constexpr int kStep = 3 * 256;              // 300 / gcd(300, 8000) * 256
     static constexpr int kModulus = 80 * 256;          // 8000 / gcd * 256
     modem::v21::ChannelFreqs f_;
@@ -176,6 +181,7 @@ TEST_CASE("FskRx: the same events as the direct per-sample form of its signal pa
                 CHECK(got[i].kind == want[i].kind);
                 CHECK(got[i].at == want[i].at);
                 if (got[i].bit != want[i].bit) ++bit_diffs;
+                CHECK(std::abs(got[i].soft - want[i].soft) < 1e-3f);
                 CHECK(got[i].level_dbm0 == doctest::Approx(want[i].level_dbm0).epsilon(1e-4));
             }
             CHECK(bit_diffs == 0);
