@@ -101,14 +101,20 @@ std::uint8_t AsyncTx::next_bit() noexcept {
 }
 
 void AsyncTx::next_bits(std::span<std::uint8_t> bits) noexcept {
-    const auto n = static_cast<int>(bits.size());
-    if (n < bits_left_) {  // all within the frame in progress, which does not end here
-        for (int i = 0; i < n; ++i) bits[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((frame_ >> i) & 1u);
-        frame_ >>= n;
-        bits_left_ -= n;
-        return;
+    // next_bit() a run at a time: the rest of the frame in progress, then the next one.
+    std::size_t i = 0;
+    while (i < bits.size()) {
+        if (bits_left_ == 0 && !load_next()) {
+            std::fill(bits.begin() + static_cast<std::ptrdiff_t>(i), bits.end(), std::uint8_t{1});  // idle: mark
+            return;
+        }
+        const auto k = std::min(bits.size() - i, static_cast<std::size_t>(bits_left_));
+        for (std::size_t j = 0; j < k; ++j) bits[i + j] = static_cast<std::uint8_t>((frame_ >> j) & 1u);
+        frame_ >>= k;
+        bits_left_ -= static_cast<int>(k);
+        i += k;
+        if (bits_left_ == 0 && sending_char_) ++chars_sent_;
     }
-    for (std::uint8_t& b : bits) b = next_bit();
 }
 
 }  // namespace modem::v14
