@@ -232,24 +232,25 @@ void V8Endpoint::finish_octet_then_cj() noexcept {
     queue_units(cj_units());
 }
 
-float V8Endpoint::next_output() noexcept {
-    float y = 0.0f;
-    switch (mode_) {
-    case TxMode::Silent:
-        return 0.0f;
-    case TxMode::Ansam:
-        ansam_.generate(std::span<float>(&y, 1));
-        return y;
-    case TxMode::Fsk:
-        if (repeating_ && tx_.queued() == 0 && units_.size > 0) {
-            // One unit at a time, so that CJ can follow the unit in progress (V.8 8.1.2).
-            tx_.push_word(units_.data[unit_pos_], 10);
-            if (++unit_pos_ == units_.size) unit_pos_ = 0;
-        }
-        tx_.process(std::span<float>(&y, 1));
-        return y;
+void V8Endpoint::feed_tx() noexcept {
+    if (repeating_ && tx_.queued() == 0 && units_.size > 0) {
+        // One unit at a time, so that CJ can follow the unit in progress (V.8 8.1.2).
+        tx_.push_word(units_.data[unit_pos_], 10);
+        if (++unit_pos_ == units_.size) unit_pos_ = 0;
     }
-    return 0.0f;
+}
+
+void V8Endpoint::fsk_output(std::span<float> out) noexcept {
+    // Sample by sample this is: before each sample, feed_tx(), then one sample. The queue only
+    // runs dry when a bit starts, and bits are 26 samples or more apart, so for a span of at most
+    // kStepSamples samples feeding before the first and before the last sample gives the same
+    // samples and leaves the same queue (a bit starting at the last sample is fed at the next).
+    feed_tx();
+    if (out.size() > 1) {
+        tx_.process(out.first(out.size() - 1));
+        feed_tx();
+    }
+    tx_.process(out.last(1));
 }
 
 void V8Endpoint::flush_run() noexcept {
@@ -275,23 +276,33 @@ void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexce
         const std::size_t n_ev = rx_.process(in.subspan(start, m), rx_buf_);
         std::size_t k = 0;
         // Silence and ANSam are written in runs: the run so far is written out whenever the state
-        // changes (apply_state) and before an FSK sample; out[i] is written only after in[i]
-        // was read, so in-place works.
+        // changes (apply_state) and before FSK samples; out[i] is written only after in[i] was
+        // read, so in-place works.
         run_out_ = out.data();
         run_pos_ = start;
         run_at_ = now_;
         const bool caller = cfg_.role == Role::Caller;
-        for (std::size_t i = start; i < start + m; ++i) {
+        const std::size_t end = start + m;
+        for (std::size_t i = start; i < end;) {
             while (k < n_ev && rx_buf_[k].known_at <= now_) on_rx_event(rx_buf_[k++]);
             if (caller) tone_.push(in[i]);
             if ((now_ & (kStepSamples - 1)) == 0 && !finished()) step(nullptr);
+            // Nothing else happens before the next step or event: the span up to it at once.
+            SampleTime next = (now_ | (kStepSamples - 1)) + 1;
+            if (k < n_ev) next = std::min(next, rx_buf_[k].known_at);
+            const std::size_t n = std::min(end - i, static_cast<std::size_t>(next - now_));
+            if (caller) {
+                // The detector is read only at steps, so the span's other samples can go in now.
+                for (std::size_t j = i + 1; j < i + n; ++j) tone_.push(in[j]);
+            }
             if (mode_ == TxMode::Fsk) {
                 flush_run();
-                out[i] = next_output();
-                run_pos_ = i + 1;
-                run_at_ = now_ + 1;
+                fsk_output(out.subspan(i, n));
+                run_pos_ = i + n;
+                run_at_ = now_ + static_cast<SampleTime>(n);
             }
-            ++now_;
+            i += n;
+            now_ += static_cast<SampleTime>(n);
         }
         flush_run();
         run_out_ = nullptr;

@@ -77,7 +77,10 @@ private:
     void queue_units(const Units& u) noexcept;
     void finish_octet_then_cj() noexcept;
     [[nodiscard]] AnswerTone tone_now() const noexcept;
-    float next_output() noexcept;
+    /// Pushes the next unit of the repeated message when the transmitter's queue is empty.
+    void feed_tx() noexcept;
+    /// FSK for a span of at most one step (out.size() <= 8), as sample by sample.
+    void fsk_output(std::span<float> out) noexcept;
     /// Writes the pending run of silence or ANSam (from run_pos_, which is sample run_at_, up to
     /// now_) in the current mode.
     void flush_run() noexcept;
