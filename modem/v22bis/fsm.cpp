@@ -118,34 +118,6 @@ bool HandshakeFsm::replies_s1() const noexcept {
     return retrain_ == RetrainBy::None ? cfg_.role == Role::Answerer : retrain_ == RetrainBy::Remote;
 }
 
-TxSignal HandshakeFsm::tx_signal() const noexcept {
-    switch (state_) {
-    case HandshakeState::InitialSilence:
-    case HandshakeState::WaitUsb1:
-    case HandshakeState::Silence456:
-    case HandshakeState::Failed: return TxSignal::Silence;
-    case HandshakeState::SendUsb1: return TxSignal::UnscrambledOnes;
-    case HandshakeState::S1Heard:
-        // Handshake: the answerer keeps sending USB1 until the caller's S1 ends, the caller keeps its
-        // SB1. Retrain: data stops, SB1 at 1200 until the S1 ends.
-        return retrain_ == RetrainBy::None && cfg_.role == Role::Answerer ? TxSignal::UnscrambledOnes
-                                                                          : TxSignal::ScrambledOnes1200;
-    case HandshakeState::SendS1:
-    case HandshakeState::SendS1Reply:
-    case HandshakeState::RetrainSendS1: return TxSignal::S1;
-    case HandshakeState::WaitReply:
-    case HandshakeState::Train1200:
-    case HandshakeState::Train1200Sixteen:
-    case HandshakeState::FallbackSb1200:
-    case HandshakeState::RetrainWaitS1: return TxSignal::ScrambledOnes1200;
-    case HandshakeState::SendSb2400: return TxSignal::ScrambledOnes2400;
-    case HandshakeState::WaitRxData2400: return TxSignal::Data2400;
-    case HandshakeState::Data: return rate_ == Rate::Bps2400 ? TxSignal::Data2400 : TxSignal::Data1200;
-    }
-    return TxSignal::Silence;
-}
-
-bool HandshakeFsm::sixteen_point() const noexcept { return sixteen_at_ != kNever && rate_ == Rate::Bps2400; }
 
 void HandshakeFsm::step(SampleTime now, const Observations& obs) {
     // Circuit 109 at 2400: 32 consecutive ones received with 16-way decisions (6.3.1.1 f).

@@ -116,7 +116,7 @@ public:
     /// What the transmitter should send now.
     [[nodiscard]] TxSignal tx_signal() const noexcept;
     /// 16-way decisions allowed (V.22bis 6.3.1.1 d).
-    [[nodiscard]] bool sixteen_point() const noexcept;
+    [[nodiscard]] bool sixteen_point() const noexcept { return sixteen_at_ != kNever && rate_ == Rate::Bps2400; }
     /// Circuit 109: on once the handshake delivers data, stays on through a retrain.
     [[nodiscard]] bool rx_data() const noexcept { return rx_data_; }
     /// Received bits are data (circuit 109 on and no retrain in progress); otherwise hold marks.
@@ -156,5 +156,33 @@ private:
     int retrain_attempts_ = 0;
     std::string_view failure_;
 };
+
+// Inline: the modem asks once per received symbol.
+inline TxSignal HandshakeFsm::tx_signal() const noexcept {
+    switch (state_) {
+    case HandshakeState::InitialSilence:
+    case HandshakeState::WaitUsb1:
+    case HandshakeState::Silence456:
+    case HandshakeState::Failed: return TxSignal::Silence;
+    case HandshakeState::SendUsb1: return TxSignal::UnscrambledOnes;
+    case HandshakeState::S1Heard:
+        // Handshake: the answerer keeps sending USB1 until the caller's S1 ends, the caller keeps its
+        // SB1. Retrain: data stops, SB1 at 1200 until the S1 ends.
+        return retrain_ == RetrainBy::None && cfg_.role == Role::Answerer ? TxSignal::UnscrambledOnes
+                                                                          : TxSignal::ScrambledOnes1200;
+    case HandshakeState::SendS1:
+    case HandshakeState::SendS1Reply:
+    case HandshakeState::RetrainSendS1: return TxSignal::S1;
+    case HandshakeState::WaitReply:
+    case HandshakeState::Train1200:
+    case HandshakeState::Train1200Sixteen:
+    case HandshakeState::FallbackSb1200:
+    case HandshakeState::RetrainWaitS1: return TxSignal::ScrambledOnes1200;
+    case HandshakeState::SendSb2400: return TxSignal::ScrambledOnes2400;
+    case HandshakeState::WaitRxData2400: return TxSignal::Data2400;
+    case HandshakeState::Data: return rate_ == Rate::Bps2400 ? TxSignal::Data2400 : TxSignal::Data1200;
+    }
+    return TxSignal::Silence;
+}
 
 }  // namespace modem::v22bis
