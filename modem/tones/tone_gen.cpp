@@ -114,6 +114,9 @@ ToneSequence::ToneSequence(Config cfg) : cfg_(std::move(cfg)) {
                     if (s.am_depth != 0.0) sum *= 1.0 + s.am_depth * p.am_table[n % p.am_table.size()];
                     p.wave.push_back(static_cast<float>(sum));
                 }
+                // The wave is all render() reads now.
+                p.table = {};
+                p.am_table = {};
             }
         }
         prepared_.push_back(std::move(p));
@@ -143,10 +146,6 @@ float ToneSequence::sample(const ToneSegment& seg, const Prepared& p, SampleTime
 }
 
 void ToneSequence::render(const ToneSegment& seg, const Prepared& p, SampleTime n0, std::span<float> out) const noexcept {
-    if (p.table.size() != seg.tones.size() || (seg.am_depth != 0.0 && p.am_table.empty()) || p.table.size() > 4) {
-        for (std::size_t j = 0; j < out.size(); ++j) out[j] = sample(seg, p, n0 + static_cast<SampleTime>(j));
-        return;
-    }
     if (!p.wave.empty()) {
         // sample() negates the sum before the envelope; -(s m) == (-s) m and float(-v) == -float(v)
         // exactly, so a flip of the stored sample gives the same bits.
@@ -168,6 +167,10 @@ void ToneSequence::render(const ToneSegment& seg, const Prepared& p, SampleTime 
                 to_flip = rp;
             }
         }
+        return;
+    }
+    if (p.table.size() != seg.tones.size() || (seg.am_depth != 0.0 && p.am_table.empty()) || p.table.size() > 4) {
+        for (std::size_t j = 0; j < out.size(); ++j) out[j] = sample(seg, p, n0 + static_cast<SampleTime>(j));
         return;
     }
     // The same arithmetic as sample(), with the sines read from the tables at running indices.
