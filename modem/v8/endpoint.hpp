@@ -27,9 +27,10 @@ namespace modem::v8 {
 /// A V.8 endpoint. process() takes the line signal heard and gives the line signal to send,
 /// sample for sample (a sync block; in-place allowed). The V.21 receiver takes the input in
 /// blocks and its events are acted on at the sample that completed them (RxEvent::known_at); the
-/// rest runs per sample, the state machine stepped on a fixed 1 ms grid of the absolute sample
-/// clock and at every completed message, and the answer tone and silence are written in runs
-/// between steps. The output and the trace do not depend on the block size.
+/// state machine is stepped on a fixed 1 ms grid of the absolute sample clock and at every
+/// completed message; between those points nothing is decided, so FSK is generated a span at a
+/// time and the answer tone and silence in runs that end when the state changes. Everything
+/// equals the sample-by-sample order, so the output and the trace do not depend on the block size.
 ///
 /// Caller: receives V.21 channel 2 and the answer tone, sends CI/CM/CJ on channel 1.
 /// Answerer: receives V.21 channel 1, sends ANSam (or ANSam/) and JM on channel 2.
