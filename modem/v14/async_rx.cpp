@@ -99,7 +99,7 @@ void AsyncRx::build_steps() {
                               : pos == kPosStop2 ? State::Stop2
                                                  : State::WaitMark;
                 }
-                steps_[static_cast<std::size_t>(((n - 1) * kPositions + p) * 16) + v] = s;
+                steps_[step_index(p, n, v)] = s;
             }
         }
     }
@@ -121,7 +121,7 @@ int AsyncRx::position() const noexcept {
 void AsyncRx::push_chunk(unsigned bits, int n) {
     if (n_held_ == 0 && zero_run_ + static_cast<std::uint32_t>(n) < break_bits_) {
         const int pos = pos_ >= 0 ? pos_ : position();
-        const Step& s = steps_[static_cast<std::size_t>(((n - 1) * kPositions + pos) * 16) + bits];
+        const Step& s = steps_[step_index(pos, n, bits)];
         if ((s.flags & kStepSpecial) == 0) {
             // The zeros after the last one (no one: the run goes on); it stays short of a break.
             if (bits == 0) zero_run_ += static_cast<std::uint32_t>(n);

@@ -204,7 +204,13 @@ private:
     Stats stats_{};
     std::uint32_t break_bits_ = 0;                            // 2M + 3
     int pos_ = -1;                                            // position() after push_chunk's table, -1 after push_bit()
-    std::array<Step, kMaxChunk * kPositions * 16> steps_{};   // [n - 1][position][bits]
+    /// Steps for n = 1..kMaxChunk bits from each position: a position's row holds the 2 steps
+    /// for n = 1, then the 4 for n = 2, ... (n bits start at 2^n - 2).
+    static constexpr std::size_t kStepsPerPosition = (std::size_t{2} << kMaxChunk) - 2;
+    static constexpr std::size_t step_index(int pos, int n, unsigned bits) noexcept {
+        return static_cast<std::size_t>(pos) * kStepsPerPosition + (std::size_t{1} << n) - 2 + bits;
+    }
+    std::array<Step, kPositions * kStepsPerPosition> steps_{};
 };
 
 }  // namespace modem::v14
