@@ -28,6 +28,9 @@ std::vector<std::int16_t> make_v21_signal(double seconds, std::uint64_t seed, st
 /// start until 0.5 s after both finished, as int16. Throws std::runtime_error if V.8 does not
 /// complete within 10 s.
 std::vector<std::int16_t> make_v8_caller_signal();
+/// `signal` plus seeded white Gaussian noise of 1 int16 step rms (rounded, clamped): the same
+/// arguments give the same samples in every build.
+std::vector<std::int16_t> with_noise_floor(std::span<const std::int16_t> signal, std::uint64_t seed);
 
 /// Thread-CPU nanoseconds per sample of feeding `signal` to a fresh make() in blocks of 160 (the
 /// construction is not timed), best of `repeats`.

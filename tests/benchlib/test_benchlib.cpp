@@ -482,7 +482,7 @@ TEST_CASE("squeal bench --json: one JSON document on stdout with every figure, a
         CHECK_MESSAGE(j.contains(k), k);
     const Figures g = figures_from_json(j["squeal"]);
     for (const char* k : {"v22bis_rx_2400", "v22bis_tx_2400", "v22bis_pump_2400", "v22bis_rx_1200", "v22bis_tx_1200",
-                          "v21_rx", "v8_answer", "whole_call"}) {
+                          "v21_rx", "v8_answer", "v8_answer_noise", "whole_call"}) {
         CAPTURE(k);
         REQUIRE(g.speed(k) != nullptr);
         CHECK(g.speed(k)->ok);
