@@ -30,6 +30,10 @@ enum class Expect {
                    ///< delivered is an exact prefix (nothing wrong delivered)
     DamagedOrLost, ///< on the edge between the two above, depending on the noise: either
     Fails,         ///< no connection; each side ends as stated; nothing delivered
+    NoCall,        ///< the answerer never connects and ends in NoCarrier; the caller ends in
+                   ///< NoCarrier, or (a chance run of ones in the noise ending its training)
+                   ///< connects and loses the carrier when the answerer gives up, having
+                   ///< delivered at most a bounded stretch of noise
 };
 
 struct Cell {
@@ -65,9 +69,14 @@ std::vector<Cell> cells() {
         v.push_back({std::move(name), line, Expect::Fails, 600, c, a});
     };
     // Noise: exact down to 12 dB; bytes go wrong at 10 dB; 8 dB connects and delivers noise as
-    // characters (reported); 4 dB and below: NO CARRIER on both sides.
+    // characters (reported); 4 dB and below: the answerer gives up with NO CARRIER. V.8 itself
+    // still succeeds at 2 dB (the V.21 receiver decodes down to about 0 dB), so the V.22bis
+    // training runs in the noise, and now and then (3 of 30 seeds) a chance run of 32 ones, or
+    // of scrambled ones at 1200, ends the caller's training (V.22bis 6.3.1.1 f, 6.3.1.2): it
+    // connects alone, delivers noise and loses the carrier when the answerer hangs up (reported
+    // as a weakness). Seed 3 is one such call.
     for (double snr : {30.0, 20.0, 15.0}) add("snr " + std::to_string(int(snr)) + " dB", both({.snr_db = snr}), Expect::Connect2400);
-    fails("snr 2 dB", both({.snr_db = 2.0}), End::NoCarrier, End::NoCarrier);
+    add("snr 2 dB", both({.snr_db = 2.0}), Expect::NoCall);
     // Level (received, both ways): 2400 from -9 to -42.5 dBm0, 1200 at -42.8..-43.0, nothing
     // at -43.2 and below (V.22 carrier detect: ON above -43 dBm0, OFF below -48 dBm0): NO CARRIER
     // both sides to -44 dBm0, from -46 dBm0 the caller hears no answer tone at all.
@@ -141,6 +150,7 @@ const char* name_of(Expect e) {
     case Expect::CarrierLost: return "carrier lost";
     case Expect::DamagedOrLost: return "damaged stretch or carrier lost";
     case Expect::Fails: return "fails";
+    case Expect::NoCall: return "no call (the caller may connect alone and lose the carrier)";
     }
     return "?";
 }
@@ -200,6 +210,18 @@ void check_cell(const Cell& c, const test::CallResult& r) {
         for (const auto* d : {&r.c_to_a, &r.a_to_c}) {
             CHECK(d->prefix_only());
             CHECK(d->exact_prefix >= before_fault);
+        }
+        break;
+    case Expect::NoCall:
+        CHECK(r.rate_answerer == 0);
+        CHECK(r.end_answerer == End::NoCarrier);
+        CHECK(r.c_to_a.received == 0);
+        if (r.rate_caller == 0) {
+            CHECK(r.end_caller == End::NoCarrier);
+            CHECK(r.a_to_c.received == 0);
+        } else {
+            CHECK(r.end_caller == End::CarrierLost);
+            CHECK(r.a_to_c.received <= c.bytes);  // noise for a few seconds at most, never a flood
         }
         break;
     case Expect::Fails:
