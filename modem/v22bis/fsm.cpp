@@ -119,7 +119,7 @@ bool HandshakeFsm::replies_s1() const noexcept {
 }
 
 
-void HandshakeFsm::step(SampleTime now, const Observations& obs) {
+void HandshakeFsm::step_state(SampleTime now, const Observations& obs) {
     // Circuit 109 at 2400: 32 consecutive ones received with 16-way decisions (6.3.1.1 f).
     if (!far_trained_ && sixteen_at_ != kNever && rate_ == Rate::Bps2400 && obs.ones_run >= kOnesForData &&
         obs.ones_since > sixteen_at_) {

@@ -108,7 +108,16 @@ public:
     /// Back to the entry state at time `now`.
     void reset(SampleTime now = 0);
     /// One step per decided symbol.
-    void step(SampleTime now, const Observations& obs);
+    void step(SampleTime now, const Observations& obs) {
+        // In data with nothing to act on, the common case for the whole call: the Data state's
+        // checks (carrier, and at 2400 the far end's S1, a requested retrain, poor reception)
+        // inline, and nothing else can change there. Everything else in step_state().
+        if (state_ == HandshakeState::Data && retrain_ == RetrainBy::None && obs.carrier &&
+            (rate_ != Rate::Bps2400 ||
+             (far_trained_ && obs.s1_since == kNever && !retrain_requested_ && obs.poor_since == kNever)))
+            return;
+        step_state(now, obs);
+    }
     /// Asks for a local retrain at the next step; ignored (false) unless in Data at 2400 bit/s.
     bool request_retrain() noexcept;
 
@@ -133,6 +142,7 @@ public:
 
 private:
     void enter(HandshakeState next, SampleTime at, std::string_view why);
+    void step_state(SampleTime now, const Observations& obs);
     void fail(SampleTime at, std::string_view name, std::string_view why);
     void start_retrain(RetrainBy by, SampleTime now, SampleTime cut, std::string_view why);
     bool waited(SampleTime now, SampleTime from, double ms) const noexcept;
