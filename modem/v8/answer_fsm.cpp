@@ -3,6 +3,7 @@
 /// V.8 answering-side state machine.
 #include "modem/v8/answer_fsm.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 namespace modem::v8 {
@@ -56,6 +57,21 @@ void AnswerFsm::reset() noexcept {
 
 bool AnswerFsm::finished() const noexcept {
     return state_ == AnswerState::Done || state_ == AnswerState::Legacy || state_ == AnswerState::Failed;
+}
+
+SampleTime AnswerFsm::next_deadline() const noexcept {
+    switch (state_) {
+    case AnswerState::InitialSilence: return entered_at_ + initial_silence_;
+    case AnswerState::SendAnsam: return entered_at_ + ansam_;
+    case AnswerState::SendJm: return entered_at_ + cj_timeout_;
+    case AnswerState::SilenceAfterCj: return entered_at_ + silence_after_cj_;
+    case AnswerState::LegacySilence: return entered_at_ + legacy_silence_;
+    case AnswerState::Done:
+    case AnswerState::Legacy:
+    case AnswerState::Failed:
+        break;
+    }
+    return std::numeric_limits<SampleTime>::max();
 }
 
 void AnswerFsm::enter(AnswerState next, SampleTime now, std::string_view why) noexcept {

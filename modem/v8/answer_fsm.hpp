@@ -53,6 +53,10 @@ public:
 
     [[nodiscard]] AnswerState state() const noexcept { return state_; }
     [[nodiscard]] SampleTime entered_at() const noexcept { return entered_at_; }
+    /// The earliest time at which step() without a message can change the state (each state
+    /// leaves on its own deadline or on a message); the largest SampleTime in a terminal state.
+    /// Until then such steps do nothing, so a caller may leave them out.
+    [[nodiscard]] SampleTime next_deadline() const noexcept;
     [[nodiscard]] bool finished() const noexcept;
     /// The JM to send (meaningful from SendJm on).
     [[nodiscard]] const Menu& jm() const noexcept { return jm_; }

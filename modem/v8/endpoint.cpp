@@ -4,6 +4,7 @@
 #include "modem/v8/endpoint.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "dsp/block.hpp"
 
@@ -289,6 +290,17 @@ void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexce
             if ((now_ & (kStepSamples - 1)) == 0 && !finished()) step(nullptr);
             // Nothing else happens before the next step or event: the span up to it at once.
             SampleTime next = (now_ | (kStepSamples - 1)) + 1;
+            if (!caller && mode_ != TxMode::Fsk) {
+                // The answerer's machine does nothing without a message before its deadline (and
+                // nothing at all when finished), and silence or ANSam go out in runs: the span
+                // may reach the first step at or after the deadline.
+                const SampleTime due = finished() ? std::numeric_limits<SampleTime>::max() : answer_.next_deadline();
+                if (due > next) {
+                    next = due > std::numeric_limits<SampleTime>::max() - kStepSamples
+                               ? due
+                               : ((due + kStepSamples - 1) & ~(kStepSamples - 1));
+                }
+            }
             if (k < n_ev) next = std::min(next, rx_buf_[k].known_at);
             const std::size_t n = std::min(end - i, static_cast<std::size_t>(next - now_));
             if (caller) {

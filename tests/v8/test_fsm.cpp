@@ -4,7 +4,9 @@
 /// transition paths, their timing, and the results.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "modem/v8/answer_fsm.hpp"
@@ -118,6 +120,27 @@ TEST_CASE("AnswerFsm: no CM while ANSam lasts gives the legacy path after 75 ms"
     CHECK(*fsm.result().steps.entered("LegacySilence") == ms_to_samples(200 + 5000));
     CHECK(*fsm.result().steps.entered("Legacy") == ms_to_samples(200 + 5000 + 75));
     CHECK(fsm.result().status == V8Result::Status::Legacy);
+}
+
+TEST_CASE("AnswerFsm: next_deadline() is the first time a step without a message leaves the state") {
+    // Steps one sample apart: a step before the deadline keeps the state, the step at it leaves.
+    AnswerFsm fsm({});
+    const std::vector<std::pair<AnswerState, modem::dsp::SampleTime>> want = {
+        {AnswerState::InitialSilence, ms_to_samples(200)},                     // V.8 8.2: 0.2 s
+        {AnswerState::SendAnsam, ms_to_samples(200 + 5000)},                   // ANSam at most 5 s
+        {AnswerState::LegacySilence, ms_to_samples(200 + 5000 + 75)},          // 75 ms
+    };
+    modem::dsp::SampleTime t = 0;
+    for (const auto& [state, due] : want) {
+        REQUIRE(fsm.state() == state);
+        CHECK(fsm.next_deadline() == due);
+        for (; t < due; ++t) fsm.step(t, {});
+        CHECK(fsm.state() == state);
+        fsm.step(t, {});
+        CHECK(fsm.state() != state);
+    }
+    CHECK(fsm.state() == AnswerState::Legacy);
+    CHECK(fsm.next_deadline() == std::numeric_limits<modem::dsp::SampleTime>::max());
 }
 
 TEST_CASE("AnswerFsm: no common modulation ends Failed after CJ; no CJ ends Failed at the deadline") {
