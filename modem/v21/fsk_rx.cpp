@@ -96,7 +96,10 @@ struct FskRx::Design {
     // Stage 2 as one two-output dot over a window of n2 + 1 values: first plane h2 reversed then
     // 0 (the older output), second plane 0 then h2 reversed (the newer one).
     std::vector<float> taps2;
-    std::vector<dsp::cf32> rot;                // e^{-j wc (4 m + 3)}, m over one period
+    // e^{-j wc (4 m + 3)}, m over one period then one batch more (a batch reads from any
+    // start), planar.
+    std::vector<float> rot_re, rot_im;
+    std::size_t rot_period = 0;
     // e^{-j 2 pi (f_mark - fc) m / 2000}, m over one period then one batch more (a batch reads
     // from any start), planar. The space oscillator is its conjugate: f_space - fc = fc - f_mark.
     std::vector<float> lo_mark_re, lo_mark_im;
@@ -129,7 +132,12 @@ struct FskRx::Design {
             taps2[w + n2 + 1 - k] = h2[k];
         }
         const long fc = whole_hz(f.centre_hz());
-        rot = phasor_table(fc, FskRx::kDecimation, FskRx::kDecimation - 1, dsp::kFsHz);
+        const auto rot = phasor_table(fc, FskRx::kDecimation, FskRx::kDecimation - 1, dsp::kFsHz);
+        rot_period = rot.size();
+        for (std::size_t i = 0; i < rot_period + FskRx::kMidPerGroup * FskRx::kBatch; ++i) {
+            rot_re.push_back(rot[i % rot_period].real());
+            rot_im.push_back(rot[i % rot_period].imag());
+        }
         const auto lo_mark = phasor_table(whole_hz(f.mark_hz) - fc, 1, 0, kOutRateHz);
         lo_period = lo_mark.size();
         const std::size_t total = lo_period + static_cast<std::size_t>(FskRx::kPair) * FskRx::kBatch;  // one batch more
@@ -252,7 +260,7 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     if (quiet(groups)) {
         // Zero input into an all-zero state: every output is 0 and the state stays all-zero, so
         // only the table positions move (the same result as computing it).
-        rot_pos_ = (rot_pos_ + groups * kMidPerGroup) % d.rot.size();
+        rot_pos_ = (rot_pos_ + groups * kMidPerGroup) % d.rot_period;
         lo_pos_ = (lo_pos_ + n_b) % d.lo_period;
         power_pos_ = (power_pos_ + n_b) % kPowerWindow;
         return n_out;
@@ -262,24 +270,35 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     // holds n1 - 1 samples of history, then the groups: the window of the input at
     // x_[n1 - 1 + j] starts at x_[j].
     const std::span<const float> taps1(d.taps1);
-    std::size_t rot = rot_pos_;
+    const std::size_t n_mid = groups * kMidPerGroup;
+    std::array<float, kMidPerGroup * kBatch> ur, ui;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_mid
     for (std::size_t g = 0; g < groups; ++g) {
         for (std::size_t c = 0; c < kMidPerGroup; c += 2) {
             float r[4];
             const std::size_t j = g * kGroup + c * kDecimation;
             dsp::kernels::dot2(taps1, std::span<const float>(x_.data() + j + kDecimation - 1, n1_), taps1,
                                std::span<const float>(x_.data() + j + 2 * kDecimation - 1, n1_), r);
-            for (std::size_t k = 0; k < 2; ++k) {
-                // Written out: std::complex's product checks for NaN on every call.
-                const float ur = r[2 * k], ui = r[2 * k + 1];
-                const float cr = d.rot[rot].real(), ci = d.rot[rot].imag();
-                if (++rot == d.rot.size()) rot = 0;
-                a_re_[h2 + kMidPerGroup * g + c + k] = ur * cr - ui * ci;
-                a_im_[h2 + kMidPerGroup * g + c + k] = ur * ci + ui * cr;
-            }
+            const std::size_t o = g * kMidPerGroup + c;
+            ur[o] = r[0];
+            ui[o] = r[1];
+            ur[o + 1] = r[2];
+            ui[o + 1] = r[3];
         }
     }
-    rot_pos_ = rot;
+    {
+        // The de-rotation over the batch in one loop the compiler vectorises (the table runs a
+        // batch past its period, so it never wraps inside). Written out: std::complex's product
+        // checks for NaN on every call.
+        const float* cr = d.rot_re.data() + rot_pos_;
+        const float* ci = d.rot_im.data() + rot_pos_;
+        float* are = a_re_.data() + h2;
+        float* aim = a_im_.data() + h2;
+        for (std::size_t k = 0; k < n_mid; ++k) {
+            are[k] = ur[k] * cr[k] - ui[k] * ci[k];
+            aim[k] = ur[k] * ci[k] + ui[k] * cr[k];
+        }
+    }
+    rot_pos_ = (rot_pos_ + n_mid) % d.rot_period;
     // 2. The channel filter at every 2nd value (the group's 8th and 16th sample), both in one call:
     // windows of n2 + 2 values ending at the newer.
     // Planar outputs, a partial quad padded with zeros (see 3).
@@ -299,7 +318,6 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         bi[kPair * g] = r[2];
         bi[kPair * g + 1] = r[3];
     }
-    const std::size_t n_mid = groups * kMidPerGroup;
     std::copy(a_re_.begin() + static_cast<std::ptrdiff_t>(n_mid), a_re_.begin() + static_cast<std::ptrdiff_t>(n_mid + h2), a_re_.begin());
     std::copy(a_im_.begin() + static_cast<std::ptrdiff_t>(n_mid), a_im_.begin() + static_cast<std::ptrdiff_t>(n_mid + h2), a_im_.begin());
     for (std::size_t i = n_b; i < n_q; ++i) br[i] = bi[i] = 0.0f;
@@ -335,45 +353,105 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
     std::copy_n(qmi.begin(), n_q, pmi + len - 1);
     std::copy_n(qsr.begin(), n_q, psr + len - 1);
     std::copy_n(qsi.begin(), n_q, psi + len - 1);
-    std::array<float, kOut> cmr, cmi, csr, csi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-    const float* cw = corr_weights_.data();
-    for (std::size_t q = 0; q < n_q; q += kQ) {
-#pragma GCC unroll 4
-        for (std::size_t j = q; j < q + kQ; ++j) {
-            cmr[j] = cw[0] * pmr[len - 1 + j];
-            cmi[j] = cw[0] * pmi[len - 1 + j];
-            csr[j] = cw[0] * psr[len - 1 + j];
-            csi[j] = cw[0] * psi[len - 1 + j];
+    // 4. Carrier detect on the in-band power, with hysteresis, over the batch first: while the
+    // carrier stays off the soft decisions are not needed (only the last one, which the next
+    // batch may start from), so the correlator windows are summed only when it is on somewhere.
+    const SampleTime first = last - static_cast<SampleTime>(n_b - 1) * kOutStep;
+    auto level = [](double sum) {
+        return static_cast<float>(dsp::power_to_dbm0(std::max(sum, 0.0) / static_cast<double>(kPowerWindow)));
+    };
+    enum : std::uint8_t { kNone, kOn, kOff };
+    std::array<std::uint8_t, kOut> change;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_b
+    std::array<bool, kOut> on;              // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_b
+    std::array<float, kOut> change_level;   // NOLINT(cppcoreguidelines-pro-type-member-init): at changes
+    bool any_on = false;
+    {
+        double power_sum = power_sum_;
+        std::size_t power_pos = power_pos_;
+        bool carrier = carrier_;
+        const double on_sum = on_sum_, off_sum = off_sum_;
+        for (std::size_t i = 0; i < n_b; ++i) {
+            const float p = pw[i];
+            power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
+            ring_power_[power_pos] = p;
+            if (++power_pos == kPowerWindow) {
+                // Re-summed exactly at every wrap, so rounding never builds up (and silence reads 0).
+                power_pos = 0;
+                power_sum = 0.0;
+                for (const float v : ring_power_) power_sum += static_cast<double>(v);
+            }
+            change[i] = kNone;
+            if (!carrier && power_sum > on_sum) {
+                carrier = true;
+                change[i] = kOn;
+                change_level[i] = level(power_sum);
+            } else if (carrier && power_sum < off_sum) {
+                carrier = false;
+                change[i] = kOff;
+                change_level[i] = level(power_sum);
+            }
+            on[i] = carrier;
+            any_on = any_on || carrier;
         }
+        power_sum_ = power_sum;
+        power_pos_ = power_pos;
+        carrier_ = carrier;
     }
-    for (std::size_t l = 1; l < len; ++l) {
-        const std::size_t o = len - 1 - l;
-        const float wl = cw[l];
+    const float* cw = corr_weights_.data();
+    if (any_on) {
+        std::array<float, kOut> cmr, cmi, csr, csi;  // NOLINT(cppcoreguidelines-pro-type-member-init)
         for (std::size_t q = 0; q < n_q; q += kQ) {
 #pragma GCC unroll 4
             for (std::size_t j = q; j < q + kQ; ++j) {
-                cmr[j] += wl * pmr[o + j];
-                cmi[j] += wl * pmi[o + j];
-                csr[j] += wl * psr[o + j];
-                csi[j] += wl * psi[o + j];
+                cmr[j] = cw[0] * pmr[len - 1 + j];
+                cmi[j] = cw[0] * pmi[len - 1 + j];
+                csr[j] = cw[0] * psr[len - 1 + j];
+                csi[j] = cw[0] * psi[len - 1 + j];
             }
         }
-    }
-    for (std::size_t q = 0; q < n_q; q += kQ) {
+        for (std::size_t l = 1; l < len; ++l) {
+            const std::size_t o = len - 1 - l;
+            const float wl = cw[l];
+            for (std::size_t q = 0; q < n_q; q += kQ) {
 #pragma GCC unroll 4
-        for (std::size_t j = q; j < q + kQ; ++j) {
-            const float em = cmr[j] * cmr[j] + cmi[j] * cmi[j];
-            const float es = csr[j] * csr[j] + csi[j] * csi[j];
-            dd[j] = (em - es) / (em + es + 1e-30f);
+                for (std::size_t j = q; j < q + kQ; ++j) {
+                    cmr[j] += wl * pmr[o + j];
+                    cmi[j] += wl * pmi[o + j];
+                    csr[j] += wl * psr[o + j];
+                    csi[j] += wl * psi[o + j];
+                }
+            }
         }
+        for (std::size_t q = 0; q < n_q; q += kQ) {
+#pragma GCC unroll 4
+            for (std::size_t j = q; j < q + kQ; ++j) {
+                const float em = cmr[j] * cmr[j] + cmi[j] * cmi[j];
+                const float es = csr[j] * csr[j] + csi[j] * csi[j];
+                dd[j] = (em - es) / (em + es + 1e-30f);
+            }
+        }
+    } else {
+        // Only the batch's last decision, summed exactly as in the loops above.
+        const std::size_t j = n_b - 1;
+        float cm_r = cw[0] * pmr[len - 1 + j], cm_i = cw[0] * pmi[len - 1 + j];
+        float cs_r = cw[0] * psr[len - 1 + j], cs_i = cw[0] * psi[len - 1 + j];
+        for (std::size_t l = 1; l < len; ++l) {
+            const std::size_t o = len - 1 - l;
+            cm_r += cw[l] * pmr[o + j];
+            cm_i += cw[l] * pmi[o + j];
+            cs_r += cw[l] * psr[o + j];
+            cs_i += cw[l] * psi[o + j];
+        }
+        const float em = cm_r * cm_r + cm_i * cm_i;
+        const float es = cs_r * cs_r + cs_i * cs_i;
+        dd[j] = (em - es) / (em + es + 1e-30f);
     }
     // Keep the last len - 1 products as the next batch's history.
     for (float* v : {pmr, pmi, psr, psi}) std::copy(v + n_b, v + n_b + len - 1, v);
     lo_pos_ = (lo_pos_ + n_b) % d.lo_period;
 
-    // 4-5. Carrier and timing per output; the state in locals for the loop (the event writes
-    // could alias the members).
-    const SampleTime first = last - static_cast<SampleTime>(n_b - 1) * kOutStep;
+    // 5. Events and timing per output; the state in locals for the loop (the event writes could
+    // alias the members).
     auto emit = [&](const RxEvent& e) {
         if (n_out < out.size()) {
             out[n_out++] = e;
@@ -381,45 +459,36 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
             ++dropped_;
         }
     };
-    double power_sum = power_sum_;
-    std::size_t power_pos = power_pos_;
+    if (!any_on) {
+        d_prev_ = dd[n_b - 1];
+        for (std::size_t i = 0; i < n_b; ++i) {
+            if (change[i] == kOff) {
+                const SampleTime n = first + static_cast<SampleTime>(i) * kOutStep;
+                const SampleTime known = n + static_cast<SampleTime>(i % kPair == 0 ? kOutStep : 0);
+                emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = change_level[i], .known_at = known});
+            }
+        }
+        return n_out;
+    }
     float d_prev = d_prev_;
     int phase = phase_;
-    bool carrier = carrier_;
     int transitions = transitions_;
     const int step = step_, modulus = modulus_, mid = modulus_ / 2, adv = kOutStep * step_;
     const SampleTime bit_delay = bit_delay_;
-    const double on_sum = on_sum_, off_sum = off_sum_;
-    auto level = [](double sum) {
-        return static_cast<float>(dsp::power_to_dbm0(std::max(sum, 0.0) / static_cast<double>(kPowerWindow)));
-    };
     for (std::size_t i = 0; i < n_b; ++i) {
         const SampleTime n = first + static_cast<SampleTime>(i) * kOutStep;
         const SampleTime known = n + static_cast<SampleTime>(i % kPair == 0 ? kOutStep : 0);  // the group's end
-
-        // 4. Carrier detect on the in-band power, with hysteresis.
-        const float p = pw[i];
-        power_sum += static_cast<double>(p) - static_cast<double>(ring_power_[power_pos]);
-        ring_power_[power_pos] = p;
-        if (++power_pos == kPowerWindow) {
-            // Re-summed exactly at every wrap, so rounding never builds up (and silence reads 0).
-            power_pos = 0;
-            power_sum = 0.0;
-            for (const float v : ring_power_) power_sum += static_cast<double>(v);
-        }
-        if (!carrier && power_sum > on_sum) {
-            carrier = true;
+        if (change[i] == kOn) {
             transitions = 0;
             phase = 0;
-            emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = level(power_sum), .known_at = known});
-        } else if (carrier && power_sum < off_sum) {
-            carrier = false;
-            emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = level(power_sum), .known_at = known});
+            emit({.kind = RxEvent::Kind::CarrierOn, .at = n, .level_dbm0 = change_level[i], .known_at = known});
+        } else if (change[i] == kOff) {
+            emit({.kind = RxEvent::Kind::CarrierOff, .at = n, .level_dbm0 = change_level[i], .known_at = known});
         }
         const float d_now = dd[i];
 
         // 5. Bit timing from transitions; kOutStep input samples of phase per output.
-        if (carrier) {
+        if (on[i]) {
             const int old = phase;
             phase += adv;
             if (phase >= modulus) phase -= modulus;
@@ -451,11 +520,8 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         }
         d_prev = d_now;
     }
-    power_sum_ = power_sum;
-    power_pos_ = power_pos;
     d_prev_ = d_prev;
     phase_ = phase;
-    carrier_ = carrier;
     transitions_ = transitions;
     return n_out;
 }
