@@ -157,9 +157,20 @@ void ToneSequence::render(const ToneSegment& seg, const Prepared& p, SampleTime 
         std::size_t j = 0;
         while (j < out.size()) {
             const auto run = static_cast<std::size_t>(std::min<SampleTime>(to_flip, static_cast<SampleTime>(out.size() - j)));
-            for (std::size_t e = j + run; j < e; ++j) {
-                out[j] = negate ? -p.wave[k] : p.wave[k];
-                if (++k == p.wave.size()) k = 0;
+            // In pieces that end at the run's end or at the period's: plain copies (or negated
+            // ones) the compiler vectorises.
+            for (const std::size_t e = j + run; j < e;) {
+                const std::size_t c = std::min(e - j, p.wave.size() - k);
+                const float* src = p.wave.data() + k;
+                float* dst = out.data() + j;
+                if (negate) {
+                    for (std::size_t i = 0; i < c; ++i) dst[i] = -src[i];
+                } else {
+                    std::copy_n(src, c, dst);
+                }
+                j += c;
+                k += c;
+                if (k == p.wave.size()) k = 0;
             }
             to_flip -= static_cast<SampleTime>(run);
             if (to_flip == 0) {
