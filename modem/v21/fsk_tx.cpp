@@ -3,9 +3,12 @@
 /// V.21 phase-continuous FSK transmitter.
 #include "modem/v21/fsk_tx.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <numeric>
 #include <stdexcept>
 
 namespace modem::v21 {
@@ -49,7 +52,8 @@ float sine(std::uint32_t phase) noexcept {
 FskTx::FskTx(const Config& cfg)
     : cfg_(validated(cfg)),
       amplitude_(static_cast<float>(dsp::dbm0_to_peak(cfg.level_dbm0))),
-      clock_(cfg.bit_rate_bps),
+      bit_step_(cfg.bit_rate_bps / std::gcd(cfg.bit_rate_bps, dsp::kFsHz)),
+      bit_modulus_(dsp::kFsHz / std::gcd(cfg.bit_rate_bps, dsp::kFsHz)),
       queue_(cfg.queue_capacity) {
     reset();
 }
@@ -57,7 +61,7 @@ FskTx::FskTx(const Config& cfg)
 void FskTx::reset() noexcept {
     phase_ = 0;
     step_ = to_step(frequencies(cfg_.channel).mark_hz + cfg_.freq_offset_hz);
-    clock_.reset();
+    bit_acc_ = 0;
     head_ = count_ = 0;
     carrier_ = cfg_.idle == Idle::Mark;
     sending_data_ = false;
@@ -97,19 +101,34 @@ void FskTx::start_bit(std::uint8_t bit) noexcept {
     step_ = to_step((bit != 0 ? f.mark_hz : f.space_hz) + cfg_.freq_offset_hz);
 }
 
+std::size_t FskTx::samples_to_boundary() const noexcept {
+    if (!carrier_) return count_ > 0 ? 1 : std::numeric_limits<std::size_t>::max();
+    if (bit_acc_ < bit_step_) return 1;
+    return 1 + static_cast<std::size_t>((bit_modulus_ - bit_acc_ + bit_step_ - 1) / bit_step_);
+}
+
 void FskTx::process(std::span<float> out) noexcept {
-    for (float& y : out) {
+    // Per sample: the bit clock ticks (a bit may start, with a new tone), then one sample of the
+    // oscillator. Done here in runs from one tick that may start a bit to the sample before the
+    // next such tick, with the oscillator alone inside a run.
+    const std::size_t n = out.size();
+    std::size_t j = 0;
+    while (j < n) {
         if (!carrier_ && count_ > 0) {
             // Idle::Silence: a new burst starts here, with a fresh bit clock.
             carrier_ = true;
-            clock_.reset();
+            bit_acc_ = 0;
         }
         if (!carrier_) {
-            y = 0.0f;
-            ++now_;
-            continue;
+            // Nothing is queued during a call: silent to the end.
+            std::fill(out.begin() + static_cast<std::ptrdiff_t>(j), out.end(), 0.0f);
+            now_ += static_cast<SampleTime>(n - j);
+            return;
         }
-        if (clock_.tick()) {
+        const bool starts = bit_acc_ < bit_step_;
+        bit_acc_ += bit_step_;
+        if (bit_acc_ >= bit_modulus_) bit_acc_ -= bit_modulus_;
+        if (starts) {
             if (count_ > 0) {
                 start_bit(queue_[head_]);
                 if (++head_ == queue_.size()) head_ = 0;
@@ -120,16 +139,30 @@ void FskTx::process(std::span<float> out) noexcept {
                 sending_data_ = false;
                 if (cfg_.idle == Idle::Silence) {
                     carrier_ = false;
-                    y = 0.0f;
+                    out[j++] = 0.0f;
                     ++now_;
                     continue;
                 }
                 start_bit(1);  // idle line is mark (V.21, V.4)
             }
         }
-        y = amplitude_ * sine(phase_);
-        phase_ += step_;
-        ++now_;
+        // This sample and the ones whose ticks start no bit: k more, the smallest k that carries
+        // the accumulator past the modulus (none when the next tick starts a bit).
+        const std::size_t more =
+            bit_acc_ < bit_step_ ? 0 : static_cast<std::size_t>((bit_modulus_ - bit_acc_ + bit_step_ - 1) / bit_step_);
+        const std::size_t run = std::min(1 + more, n - j);
+        bit_acc_ += static_cast<int>(run - 1) * bit_step_;  // at most one wrap (run - 1 <= more)
+        if (bit_acc_ >= bit_modulus_) bit_acc_ -= bit_modulus_;
+        std::uint32_t phase = phase_;
+        const std::uint32_t step = step_;
+        const float amp = amplitude_;
+        for (std::size_t i = 0; i < run; ++i) {
+            out[j + i] = amp * sine(phase);
+            phase += step;
+        }
+        phase_ = phase;
+        j += run;
+        now_ += static_cast<SampleTime>(run);
     }
 }
 

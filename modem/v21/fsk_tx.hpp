@@ -17,7 +17,7 @@ namespace modem::v21 {
 
 /// Turns queued bits into FSK: binary 1 = mark, binary 0 = space (V.21 section 2). The oscillator
 /// is retuned at bit boundaries without a phase jump. Bit k of a burst starts at sample
-/// ceil(k * 8000 / 300) after the burst's first sample, exactly (SymbolClock).
+/// ceil(k * 8000 / 300) after the burst's first sample, exactly (the SymbolClock rule).
 ///
 /// Bits are queued with push_bit(); process() takes a queued bit at each bit boundary. What
 /// happens when the queue is empty depends on Config::idle:
@@ -61,6 +61,11 @@ public:
     [[nodiscard]] bool busy() const noexcept { return count_ > 0 || sending_data_; }
     /// True while the output is not silent.
     [[nodiscard]] bool carrier_on() const noexcept { return carrier_; }
+    /// Samples from the next one up to and including the next at which a bit may start (a bit
+    /// boundary, or the first sample of a burst with bits queued): >= 1. The largest size_t
+    /// while silent with nothing queued. Until then the queue is only read at that sample, so a
+    /// caller may fill it at any time before it.
+    [[nodiscard]] std::size_t samples_to_boundary() const noexcept;
     /// Bits taken from the queue since construction or reset().
     [[nodiscard]] std::uint64_t bits_started() const noexcept { return bits_started_; }
     /// Samples produced since construction or reset().
@@ -74,7 +79,11 @@ private:
     // Phase-continuous oscillator: 32-bit phase (a full turn wraps), read through a sine table.
     std::uint32_t phase_ = 0;
     std::uint32_t step_ = 0;
-    SymbolClock clock_;
+    // The bit clock (SymbolClock's, kept here so that the samples up to the next boundary are
+    // known): a bit starts at a sample whose accumulator is below bit_step_.
+    int bit_acc_ = 0;
+    int bit_step_ = 0;
+    int bit_modulus_ = 0;
     std::vector<std::uint8_t> queue_;
     std::size_t head_ = 0;
     std::size_t count_ = 0;

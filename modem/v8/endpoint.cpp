@@ -242,16 +242,17 @@ void V8Endpoint::feed_tx() noexcept {
 }
 
 void V8Endpoint::fsk_output(std::span<float> out) noexcept {
-    // Sample by sample this is: before each sample, feed_tx(), then one sample. The queue only
-    // runs dry when a bit starts, and bits are 26 samples or more apart, so for a span of at most
-    // kStepSamples samples feeding before the first and before the last sample gives the same
-    // samples and leaves the same queue (a bit starting at the last sample is fed at the next).
+    // Sample by sample this is: before each sample, feed_tx(), then one sample. The transmitter
+    // reads its queue only at the samples where a bit may start, and the queue runs dry only at
+    // such a sample, so feeding before the span and after each of those samples gives the same
+    // samples and leaves the same queue.
     feed_tx();
-    if (out.size() > 1) {
-        tx_.process(out.first(out.size() - 1));
+    while (!out.empty()) {
+        const std::size_t n = std::min(out.size(), tx_.samples_to_boundary());
+        tx_.process(out.first(n));
+        out = out.subspan(n);
         feed_tx();
     }
-    tx_.process(out.last(1));
 }
 
 void V8Endpoint::flush_run() noexcept {
@@ -290,10 +291,10 @@ void V8Endpoint::process(std::span<const float> in, std::span<float> out) noexce
             if ((now_ & (kStepSamples - 1)) == 0 && !finished()) step(nullptr);
             // Nothing else happens before the next step or event: the span up to it at once.
             SampleTime next = (now_ | (kStepSamples - 1)) + 1;
-            if (!caller && mode_ != TxMode::Fsk) {
+            if (!caller) {
                 // The answerer's machine does nothing without a message before its deadline (and
-                // nothing at all when finished), and silence or ANSam go out in runs: the span
-                // may reach the first step at or after the deadline.
+                // nothing at all when finished), and its output goes out in runs: the span may
+                // reach the first step at or after the deadline.
                 const SampleTime due = finished() ? std::numeric_limits<SampleTime>::max() : answer_.next_deadline();
                 if (due > next) {
                     next = due > std::numeric_limits<SampleTime>::max() - kStepSamples

@@ -80,7 +80,7 @@ private:
     [[nodiscard]] AnswerTone tone_now() const noexcept;
     /// Pushes the next unit of the repeated message when the transmitter's queue is empty.
     void feed_tx() noexcept;
-    /// FSK for a span of at most one step (out.size() <= 8), as sample by sample.
+    /// FSK for a span, as sample by sample (the queue fed before each sample).
     void fsk_output(std::span<float> out) noexcept;
     /// Writes the pending run of silence or ANSam (from run_pos_, which is sample run_at_, up to
     /// now_) in the current mode.

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "dsp/goertzel.hpp"
@@ -144,6 +146,34 @@ TEST_CASE("FskTx: Idle::Silence bursts start at once and abort() silences mid-bi
     CHECK_FALSE(tx.busy());
     tx.process(std::span<float>(x).subspan(40, 60));
     CHECK(std::all_of(x.begin() + 40, x.end(), [](float v) { return v == 0.0f; }));
+}
+
+TEST_CASE("FskTx: samples_to_boundary() is the distance to the next sample that takes a bit") {
+    // Bit k of a burst starts at ceil(k * 8000 / rate) (V.21 300 bit/s, and slower rates): the
+    // count must land exactly on the sample whose tick takes a queued bit, with none before it.
+    for (const int rate : {300, 110}) {
+        CAPTURE(rate);
+        FskTx tx({.channel = Channel::Ch1, .idle = FskTx::Idle::Silence, .bit_rate_bps = rate});
+        CHECK(tx.samples_to_boundary() == std::numeric_limits<std::size_t>::max());  // silent, empty
+        for (int i = 0; i < 40; ++i) tx.push_bit(static_cast<std::uint8_t>(i & 1));
+        std::vector<float> y(1);
+        SampleTime t = 0;
+        std::vector<SampleTime> starts;
+        while (tx.queued() > 0) {
+            const std::size_t n = tx.samples_to_boundary();
+            REQUIRE(n >= 1);
+            const auto before = tx.bits_started();
+            for (std::size_t i = 0; i + 1 < n; ++i, ++t) {
+                tx.process(y);
+                REQUIRE(tx.bits_started() == before);
+            }
+            tx.process(y);
+            REQUIRE(tx.bits_started() == before + 1);
+            starts.push_back(t++);
+        }
+        for (std::size_t k = 0; k < starts.size(); ++k)
+            CHECK(starts[k] == (static_cast<SampleTime>(k) * 8000 + rate - 1) / rate);
+    }
 }
 
 TEST_CASE("FskTx: bad configuration throws") {
