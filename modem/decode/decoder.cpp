@@ -70,6 +70,13 @@ constexpr int kRunBackBits = 8;
 // look-ahead (the receiver is warm 96 ms before the signal), 256 ms hang-over.
 constexpr std::size_t kGateDelay = 1024;
 constexpr SampleTime kGateHang = 2048;
+// The receivers are fed from the look-ahead in runs of up to this many samples (they cost about
+// a third per sample in runs of 256 as one at a time), ahead of the sample being decoded; their
+// events wait for the sample at which they would have come out of a receiver fed one sample at a
+// time (RxEvent::known_at), and those past the gate's closing are dropped. Project choice, at
+// most kGateDelay.
+constexpr std::size_t kFskAhead = 256;
+static_assert(kFskAhead <= kGateDelay);
 // A V.8 message is believed when the recent bits (EMA over ~16 bits) had |d| >= 0.6; project choice.
 constexpr double kSoftEmaAlpha = 1.0 / 16.0;
 constexpr double kMinMessageSoft = 0.6;
@@ -314,12 +321,16 @@ struct FskChannel {
     explicit FskChannel(v21::Channel c, const Decoder::Config& cfg)
         : channel(c),
           rx({.channel = c, .carrier_on_dbm0 = cfg.fsk_on_dbm0, .carrier_off_dbm0 = cfg.fsk_off_dbm0}),
+          queue(2 * rx.max_output(kFskAhead)),
           hdlc(kT30Hdlc) {}
 
     v21::Channel channel;
     v21::FskRx rx;
     v8::Deframer deframer;
-    std::array<v21::RxEvent, 8> out{};
+    // Events of the samples fed ahead, in order, receiver times; [queue_pos, queue_len) waiting.
+    std::vector<v21::RxEvent> queue;
+    std::size_t queue_pos = 0, queue_len = 0;
+    SampleTime fed = 0;  // absolute time of the next sample to feed
 
     // gate: the receiver runs on the delayed signal while `active_until` is ahead of it
     bool running = false;
@@ -445,7 +456,9 @@ struct Decoder::Impl {
     [[nodiscard]] bool last_octet_doubtful(const FskChannel& c, SampleTime end) const;
     void end_burst(FskChannel& c);
     void end_run(FskChannel& c);
-    void run_fsk(FskChannel& c, float x, SampleTime t);
+    /// Runs channel c's gate and receiver for the sample at time t; the delay line holds the
+    /// times ring_t0.. from delay_pos on, available up to `last`.
+    void run_fsk(FskChannel& c, SampleTime t, SampleTime ring_t0, SampleTime last);
     void stop_fsk(FskChannel& c);
     void on_flag(FskChannel& c, SampleTime at);
     void on_t30_frame(FskChannel& c, bool fcs_ok, SampleTime end);
@@ -473,13 +486,14 @@ void Decoder::Impl::sample(float x) {
 
     listener.process(one, [&](const tones::ToneEvent& t) { events.push_back(tone_event(t)); });
     if (spectrogram.push(v)) on_column(spectrogram.last());
-    // The V.21 receivers see the signal kGateDelay samples late (time t).
-    const float old = delay[delay_pos];
+    // The V.21 receivers see the signal kGateDelay samples late (time t): the delay line holds
+    // times t .. t + kGateDelay - 1 from delay_pos on, before v replaces the oldest.
+    const SampleTime t = now - 1 - static_cast<SampleTime>(kGateDelay);
+    if (t >= 0) {
+        for (FskChannel* c : {&ch1, &ch2}) run_fsk(*c, t, t, t + static_cast<SampleTime>(kGateDelay) - 1);
+    }
     delay[delay_pos] = v;
     if (++delay_pos == kGateDelay) delay_pos = 0;
-    const SampleTime t = now - 1 - static_cast<SampleTime>(kGateDelay);
-    if (t < 0) return;
-    for (FskChannel* c : {&ch1, &ch2}) run_fsk(*c, old, t);
 }
 
 void Decoder::Impl::run_v22() {
@@ -514,21 +528,39 @@ bool Decoder::Impl::usb1_plausible(const Event& e) const {
     return image >= kUsb1MinImage * main && image <= main && main >= kUsb1MinShare * band;
 }
 
-void Decoder::Impl::run_fsk(FskChannel& c, float x, SampleTime t) {
+void Decoder::Impl::run_fsk(FskChannel& c, SampleTime t, SampleTime ring_t0, SampleTime last) {
     // V.22 data in either direction covers both V.21 bands on a 2-wire line: no FSK can be told
     // apart there, and the FSK receivers would cost most of the decoding time of a long call.
     if (t > c.active_until || v22_caller.in_data() || v22_answerer.in_data()) {
-        if (c.running) stop_fsk(c);
+        if (c.running) {
+            c.queue_pos = c.queue_len = 0;  // events of samples fed ahead that the gate now drops
+            stop_fsk(c);
+        }
         return;
     }
     if (!c.running) {
         c.running = true;
         c.rx.reset();
         c.base = t;
+        c.fed = t;
+        c.queue_pos = c.queue_len = 0;
     }
-    const std::size_t n = c.rx.process(std::span<const float>(&x, 1), c.out);
-    for (std::size_t i = 0; i < n; ++i) {
-        v21::RxEvent ev = c.out[i];
+    if (c.fed <= t) {
+        // Every event so far came from samples before t and has been handed on: the queue is
+        // empty. Feed the next run from the delay line (in two pieces where it wraps).
+        c.queue_pos = c.queue_len = 0;
+        const SampleTime end = std::min(c.fed + static_cast<SampleTime>(kFskAhead), last + 1);
+        while (c.fed < end) {
+            const std::size_t at = (delay_pos + static_cast<std::size_t>(c.fed - ring_t0)) % kGateDelay;
+            const std::size_t len = std::min(static_cast<std::size_t>(end - c.fed), kGateDelay - at);
+            c.queue_len += c.rx.process(std::span<const float>(delay.data() + at, len),
+                                        std::span<v21::RxEvent>(c.queue).subspan(c.queue_len));
+            c.fed += static_cast<SampleTime>(len);
+        }
+    }
+    // The events a receiver fed one sample at a time would have returned for sample t.
+    while (c.queue_pos < c.queue_len && c.base + c.queue[c.queue_pos].known_at <= t) {
+        v21::RxEvent ev = c.queue[c.queue_pos++];
         ev.at += c.base;
         on_fsk(c, ev);
     }
@@ -943,11 +975,11 @@ void Decoder::Impl::finish() {
     v22_answerer.finish(events);
     drop_implausible_usb1(first);
     // Drain the look-ahead: the last kGateDelay samples still go through the V.21 receivers.
+    const SampleTime ring_t0 = now - static_cast<SampleTime>(kGateDelay);
     for (std::size_t i = 0; i < kGateDelay; ++i) {
-        const SampleTime t = now - static_cast<SampleTime>(kGateDelay) + static_cast<SampleTime>(i);
-        const float x = delay[(delay_pos + i) % kGateDelay];
+        const SampleTime t = ring_t0 + static_cast<SampleTime>(i);
         if (t < 0) continue;
-        for (FskChannel* c : {&ch1, &ch2}) run_fsk(*c, x, t);
+        for (FskChannel* c : {&ch1, &ch2}) run_fsk(*c, t, ring_t0, now - 1);
     }
     for (FskChannel* c : {&ch1, &ch2}) {
         if (c->running) stop_fsk(*c);
