@@ -286,17 +286,23 @@ std::size_t FskRx::run(std::size_t groups, SampleTime last, std::span<RxEvent> o
         }
     }
     {
-        // The de-rotation over the batch in one loop the compiler vectorises (the table runs a
-        // batch past its period, so it never wraps inside). Written out: std::complex's product
-        // checks for NaN on every call.
+        // The de-rotation over the batch, in quads (a group's four values) the compiler
+        // vectorises, into locals that nothing else can alias; the table runs a batch past its
+        // period, so it never wraps inside. Written out: std::complex's product checks for NaN
+        // on every call.
         const float* cr = d.rot_re.data() + rot_pos_;
         const float* ci = d.rot_im.data() + rot_pos_;
-        float* are = a_re_.data() + h2;
-        float* aim = a_im_.data() + h2;
-        for (std::size_t k = 0; k < n_mid; ++k) {
-            are[k] = ur[k] * cr[k] - ui[k] * ci[k];
-            aim[k] = ur[k] * ci[k] + ui[k] * cr[k];
+        std::array<float, kMidPerGroup * kBatch> vr, vi;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled to n_mid
+        static_assert(kMidPerGroup == 4);
+        for (std::size_t q = 0; q < n_mid; q += kMidPerGroup) {
+#pragma GCC unroll 4
+            for (std::size_t k = q; k < q + kMidPerGroup; ++k) {
+                vr[k] = ur[k] * cr[k] - ui[k] * ci[k];
+                vi[k] = ur[k] * ci[k] + ui[k] * cr[k];
+            }
         }
+        std::copy_n(vr.begin(), n_mid, a_re_.begin() + static_cast<std::ptrdiff_t>(h2));
+        std::copy_n(vi.begin(), n_mid, a_im_.begin() + static_cast<std::ptrdiff_t>(h2));
     }
     rot_pos_ = (rot_pos_ + n_mid) % d.rot_period;
     // 2. The channel filter at every 2nd value (the group's 8th and 16th sample), both in one call:
