@@ -67,7 +67,9 @@ struct RxEvent {
 /// exact tables (the tones are whole hertz), the correlator windows are summed afresh for each
 /// output in loops over a batch of outputs, the filters are designed once per channel and
 /// process, and digital silence into a receiver at rest (all state zero) skips the arithmetic,
-/// whose result it knows (zeros).
+/// whose result it knows (zeros). The carrier detector runs over a batch first; a batch with
+/// the carrier off throughout sums only its last correlator window (the soft decision the next
+/// batch may start from) and skips the timing loop, whose results are then unused.
 /// tests/v8/test_fsk_speed checks the events against a direct per-sample form of this path.
 class FskRx {
 public:
