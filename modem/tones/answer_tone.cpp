@@ -25,8 +25,14 @@ AnswerToneDetector::AnswerToneDetector() : AnswerToneDetector(Config{}) {}
 AnswerToneDetector::AnswerToneDetector(const Config& cfg)
     : cfg_(cfg),
       min_power_(dsp::dbm0_to_power(cfg.min_level_dbm0)),
-      confirm_windows_(static_cast<int>(std::ceil(cfg.confirm_ms * kFsHz / 1000.0 / kWin))),
-      lo_({.freq_hz = -kAnsFreqHz}) {
+      confirm_windows_(static_cast<int>(std::ceil(cfg.confirm_ms * kFsHz / 1000.0 / kWin))) {
+    static_assert(static_cast<long>(kAnsFreqHz) * kLoPeriod % kFsHz == 0, "the table holds whole periods");
+    for (std::size_t n = 0; n < kLoPeriod; ++n) {
+        // Phase reduced in whole numbers first: 2100 n mod 8000.
+        const long turns = static_cast<long>(kAnsFreqHz) * static_cast<long>(n) % kFsHz;
+        const double ph = -kTwoPi * static_cast<double>(turns) / kFsHz;
+        lo_table_[n] = cf32(static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph)));
+    }
     for (int k = 0; k < 40; ++k) {
         const double ph = -kTwoPi * kAmFreqHz * kWin * k / kFsHz;
         am_table_[static_cast<std::size_t>(k)] =
@@ -38,7 +44,7 @@ AnswerToneDetector::AnswerToneDetector(const Config& cfg)
 }
 
 void AnswerToneDetector::reset() noexcept {
-    lo_.reset();
+    lo_pos_ = 0;
     acc_ = {};
     energy_ = 0.0;
     count_ = 0;
@@ -66,7 +72,8 @@ void AnswerToneDetector::reset() noexcept {
 }
 
 bool AnswerToneDetector::push(float x) noexcept {
-    const cf32 lo = lo_.next();
+    const cf32 lo = lo_table_[lo_pos_];
+    if (++lo_pos_ == kLoPeriod) lo_pos_ = 0;
     acc_ += std::complex<double>(x * static_cast<double>(lo.real()), x * static_cast<double>(lo.imag()));
     energy_ += static_cast<double>(x) * x;
     ++now_;

@@ -78,7 +78,11 @@ private:
     Config cfg_;
     double min_power_;
     int confirm_windows_;
-    dsp::Nco lo_;
+    // exp(-j 2 pi 2100 n / fs): 2100 Hz is 21/80 of fs, so the oscillator is an exact table of
+    // one 80-sample period (no per-sample sine, no drift).
+    static constexpr std::size_t kLoPeriod = 80;
+    std::array<dsp::cf32, kLoPeriod> lo_table_{};
+    std::size_t lo_pos_ = 0;
     std::array<dsp::cf32, 40> am_table_{};  // exp(-j 2 pi 15 k N / fs), period 40 windows
     double am_gain_;                   // |mean of exp(j 2 pi 15 n / fs)| over one window
 
