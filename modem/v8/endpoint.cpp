@@ -52,6 +52,7 @@ void V8Endpoint::reset() noexcept {
     last_state_ = -1;
     v92_packets_ = 0;
     now_ = 0;
+    last_v8_at_ = 0;
 }
 
 bool V8Endpoint::finished() const noexcept {
@@ -89,20 +90,29 @@ AnswerTone V8Endpoint::tone_now() const noexcept {
     return AnswerTone::None;
 }
 
+void V8Endpoint::emit_v8(const Event& e) noexcept {
+    last_v8_at_ = std::max(last_v8_at_, e.at);
+    emit(trace_, e);
+}
+
 void V8Endpoint::step(const Received* message) noexcept {
     if (cfg_.role == Role::Caller) {
         const AnswerTone before = call_.tone_heard();
+        const CallState was = call_.state();
         call_.step(now_, CallObs{.tone = tone_now(), .message = message, .tx_idle = !tx_.busy()});
+        if (call_.state() != was) last_v8_at_ = now_;  // the machine recorded the state it entered
         if (before == AnswerTone::None && call_.tone_heard() != AnswerTone::None) {
             const auto& st = tone_.state();
-            emit(trace_, Event::make(now_, EventKind::ToneHeard, "v8.call", to_string(call_.tone_heard()))
+            emit_v8(Event::make(now_, EventKind::ToneHeard, "v8.call", to_string(call_.tone_heard()))
                              .with("since_sample", st.since)
                              .with("am_depth", st.am_depth)
                              .with("reversals", st.reversals)
                              .with("freq_hz", st.freq_hz));
         }
     } else {
+        const AnswerState was = answer_.state();
         answer_.step(now_, AnswerObs{.message = message});
+        if (answer_.state() != was) last_v8_at_ = now_;
     }
     apply_state();
 }
@@ -119,7 +129,7 @@ void V8Endpoint::start_repeating(Sync sync, const Octets& octets, std::string_vi
     Event e = Event::make(now_, EventKind::MessageSent, cfg_.role == Role::Caller ? "v8.call" : "v8.answer", name,
                           "repeated");
     e.text = hex_text(octets.view());
-    emit(trace_, e);
+    emit_v8(e);
 }
 
 void V8Endpoint::apply_state() noexcept {
@@ -149,7 +159,7 @@ void V8Endpoint::apply_state() noexcept {
             for (int i = 0; i < call_.config().ci_per_burst; ++i) queue_units(ci);
             Event e = Event::make(now_, EventKind::MessageSent, "v8.call", "CI", "burst");
             e.text = hex_text(encode_ci(call_.config().call_function).view());
-            emit(trace_, e.with("count", call_.config().ci_per_burst));
+            emit_v8(e.with("count", call_.config().ci_per_burst));
             return;
         }
         case CallState::SendCm:
@@ -157,7 +167,7 @@ void V8Endpoint::apply_state() noexcept {
             return;
         case CallState::SendCj:
             finish_octet_then_cj();
-            emit(trace_, Event::make(now_, EventKind::MessageSent, "v8.call", "CJ"));
+            emit_v8(Event::make(now_, EventKind::MessageSent, "v8.call", "CJ"));
             return;
         }
         return;
@@ -169,7 +179,7 @@ void V8Endpoint::apply_state() noexcept {
     case AnswerState::SendAnsam:
         ansam_.reset();
         mode_ = TxMode::Ansam;
-        emit(trace_, Event::make(now_, EventKind::ToneSent, "v8.answer", cfg_.ansam_reversals ? "ANSam/" : "ANSam"));
+        emit_v8(Event::make(now_, EventKind::ToneSent, "v8.answer", cfg_.ansam_reversals ? "ANSam/" : "ANSam"));
         return;
     case AnswerState::SendJm:
         start_repeating(Sync::CmJm, encode_menu(answer_.jm()), "JM");
@@ -191,10 +201,15 @@ void V8Endpoint::on_message(const Received& m) noexcept {
     std::string_view name = to_string(m.kind);
     if (m.kind == Received::Kind::CmJm) name = caller ? "JM" : "CM";
     if (m.kind == Received::Kind::V92) ++v92_packets_;
-    Event e = Event::make(m.end, EventKind::MessageReceived, caller ? "v8.call" : "v8.answer", name,
-                          m.kind == Received::Kind::V92 ? "ignored" : "");
+    // Stamped at its last bit on the line, but never before an event this endpoint has already
+    // recorded: a message is only known to be whole at the next idle bit or when the carrier
+    // drops, and a timer step may fall in between (a JM that ends with the answerer's carrier is
+    // whole when the carrier-off is known, after the caller's 75 ms silence may have ended V.8).
+    // Its span on the line is start_sample .. end_sample.
+    Event e = Event::make(std::max(m.end, last_v8_at_), EventKind::MessageReceived, caller ? "v8.call" : "v8.answer",
+                          name, m.kind == Received::Kind::V92 ? "ignored" : "");
     e.text = hex_text(m.octets.view());
-    emit(trace_, e.with("start_sample", m.start));
+    emit_v8(e.with("start_sample", m.start).with("end_sample", m.end));
     if (!finished()) step(&m);
 }
 

@@ -74,6 +74,8 @@ private:
     void on_message(const Received& m) noexcept;
     void step(const Received* message) noexcept;
     void apply_state() noexcept;
+    /// Records an event of this endpoint (source v8.*), keeping the time of the latest.
+    void emit_v8(const Event& e) noexcept;
     void start_repeating(Sync sync, const Octets& octets, std::string_view name) noexcept;
     void queue_units(const Units& u) noexcept;
     void finish_octet_then_cj() noexcept;
@@ -109,6 +111,7 @@ private:
     int last_state_ = -1;
     std::uint32_t v92_packets_ = 0;
     SampleTime now_ = 0;
+    SampleTime last_v8_at_ = 0;  // time of the latest v8.* event (a state entered, a message)
 };
 
 static_assert(dsp::SyncBlock<V8Endpoint>);
