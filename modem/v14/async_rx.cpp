@@ -125,7 +125,7 @@ void AsyncRx::push_chunk(unsigned bits, int n) {
         if ((s.flags & kStepSpecial) == 0) {
             // The zeros after the last one (no one: the run goes on); it stays short of a break.
             if (bits == 0) zero_run_ += static_cast<std::uint32_t>(n);
-            else zero_run_ = static_cast<std::uint32_t>(n - std::bit_width(bits));
+            else zero_run_ = static_cast<std::uint32_t>(n - static_cast<int>(std::bit_width(bits)));
             // In locals: the character is built from registers (a byte store to shift_ read back
             // with parity_error_ as one wider load would wait for the store to complete).
             const Format& f = cfg_.format;
