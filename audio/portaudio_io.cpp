@@ -39,6 +39,9 @@ using Clock = std::chrono::steady_clock;
 /// Ring size in seconds of audio at the device rate. Project choice: far above any latency
 /// setting, small enough that a writer running ahead is paced within 2 s of real time.
 constexpr double kRingSeconds = 2.0;
+// Silence kept flowing after the last written sample at close(), beyond the stream's reported
+// output latency (project choice: one server period at the latencies we ask for).
+constexpr double kPlayoutMarginS = 0.05;
 /// Status flags are ignored during the first 0.1 s: the first 4-5 duplex callbacks through the
 /// ALSA pulse plugin always carry inputUnderflow (measured, see docs/virtual-audio.md).
 constexpr double kSettleSeconds = 0.1;
@@ -428,6 +431,16 @@ public:
         const double limit = kRingSeconds + 1.0;
         while (shared_->out_ring.readable() > 0 && Pa_IsStreamActive(stream_) == 1 && seconds_since(start) < limit)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        // What the callback took last is still in the host's buffers, up to the stream's output
+        // latency of it, and Pa_StopStream through PulseAudio's ALSA plugin drops rather than
+        // plays them (measured: a 0.3 s burst written then closed lost its last 0-110 ms, more
+        // under AddressSanitizer or with the other core busy). So the callback sends silence
+        // behind it for that long first.
+        if (shared_->playing.load(std::memory_order_acquire) && Pa_IsStreamActive(stream_) == 1) {
+            const PaStreamInfo* info = Pa_GetStreamInfo(stream_);
+            const double wait_s = info != nullptr ? std::min(info->outputLatency, 1.0) + kPlayoutMarginS : kPlayoutMarginS;
+            std::this_thread::sleep_for(std::chrono::duration<double>(wait_s));
+        }
         PaError err;
         {
             StderrMuted mute;
