@@ -108,9 +108,10 @@ int slice4_branchless(float rr, float ri) noexcept {
 }
 // The equaliser's dot product and tap update over its n older samples (16 taps by default: 14
 // here, the two newest come from registers), inlined into on_symbol with the compiler's generic
-// vectors (GCC and Clang: SSE at the baseline ISA, plain code elsewhere). They are too short for the dispatched kernels:
-// the call through the table, the tail masks and the horizontal reduction cost more than 14
-// complex products, and they sit on the path from one symbol's error to the next symbol's output.
+// vectors (GCC and Clang: SSE at the baseline ISA, plain code elsewhere). They are too short for
+// the dispatched kernels: the call through the table, the tail masks and the horizontal reduction
+// cost more than 14 complex products, and they sit on the path from one symbol's error to the
+// next symbol's output.
 // Inlined, the receiver went from 6.9 to 5.2 ns per sample (measured on AVX-512 and AVX2 tables).
 // c, u: n complex values as (re, im) pairs, n even (the tap count is even).
 using V4 = float __attribute__((vector_size(16)));
@@ -475,8 +476,8 @@ void Rx::on_symbol(float u_re, float u_im) noexcept {
     const std::span<const cf32> u(line_.data() + line_pos_, n_eq);
     // The two newest samples (u_0 = this symbol's, u_1 = the mid-symbol one) were just stored one
     // float at a time: a vector load over them cannot be forwarded from the store buffer and waits
-    // for the stores to reach the cache, on the path of every symbol. So the kernel reads only the
-    // older samples, and the two newest come from registers.
+    // for the stores to reach the cache, on the path of every symbol. So eq_dot reads only the older
+    // samples, and the two newest come from registers.
     float* const c = reinterpret_cast<float*>(taps);
     float yr_old, yi_old, upow;
     eq_dot(c + 4, reinterpret_cast<const float*>(u.data() + 2), n_eq - 2, yr_old, yi_old, upow);
