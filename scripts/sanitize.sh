@@ -67,14 +67,8 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$build/lsan.supp:print_suppress
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$build/tsan.supp:log_path=$build/tsan-report}
 
-started_audio=0
-if [ "$(id -u)" = 0 ] && [ "${SQUEAL_NO_AUDIO:-0}" != 1 ]; then
-  if ! "$here/scripts/virtual-audio.sh" status >/dev/null 2>&1; then
-    "$here/scripts/virtual-audio.sh" start >/dev/null && started_audio=1
-  fi
-fi
-cleanup() { if [ $started_audio = 1 ]; then "$here/scripts/virtual-audio.sh" stop >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
+. "$here/scripts/cables-for-tests.sh"
+cables_for_tests "$here"
 
 args=("$@")
 if [ ${#args[@]} -eq 0 ]; then

@@ -11,15 +11,8 @@ export SQUEAL_BUILD_DIR=$build
 
 SQUEAL_CMAKE_ARGS="-DSQUEAL_WERROR=ON ${SQUEAL_CMAKE_ARGS:-}" "$here/scripts/setup.sh"
 
-started_audio=0
-if [ "$(id -u)" = 0 ] && [ "${SQUEAL_NO_AUDIO:-0}" != 1 ]; then
-  # Leave a daemon that was already running (a developer's) as it is; stop only our own.
-  if ! "$here/scripts/virtual-audio.sh" status >/dev/null 2>&1; then
-    "$here/scripts/virtual-audio.sh" start >/dev/null && started_audio=1
-  fi
-fi
-cleanup() { if [ $started_audio = 1 ]; then "$here/scripts/virtual-audio.sh" stop >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
+. "$here/scripts/cables-for-tests.sh"
+cables_for_tests "$here"
 
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(-LE slow)
