@@ -110,66 +110,6 @@ void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1,
     std::memcpy(out, lane, sizeof lane);
 }
 
-// Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q
-// (ar br - ai bi) and odd lanes P + Q (ai br + ar bi). Two halves of each, for two FMA chains.
-cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
-    const float* af = reinterpret_cast<const float*>(a);
-    const float* bf = reinterpret_cast<const float*>(b);
-    __m256 p0 = _mm256_setzero_ps(), p1 = _mm256_setzero_ps();
-    __m256 q0 = _mm256_setzero_ps(), q1 = _mm256_setzero_ps();
-    __m256 n0 = _mm256_setzero_ps(), n1 = _mm256_setzero_ps();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256 a0 = _mm256_loadu_ps(af + 2 * i), b0 = _mm256_loadu_ps(bf + 2 * i);
-        const __m256 a1 = _mm256_loadu_ps(af + 2 * i + 8), b1 = _mm256_loadu_ps(bf + 2 * i + 8);
-        p0 = _mm256_fmadd_ps(a0, _mm256_moveldup_ps(b0), p0);
-        q0 = _mm256_fmadd_ps(_mm256_permute_ps(a0, 0xB1), _mm256_movehdup_ps(b0), q0);
-        n0 = _mm256_fmadd_ps(b0, b0, n0);
-        p1 = _mm256_fmadd_ps(a1, _mm256_moveldup_ps(b1), p1);
-        q1 = _mm256_fmadd_ps(_mm256_permute_ps(a1, 0xB1), _mm256_movehdup_ps(b1), q1);
-        n1 = _mm256_fmadd_ps(b1, b1, n1);
-    }
-    for (; i + 4 <= n; i += 4) {
-        const __m256 a0 = _mm256_loadu_ps(af + 2 * i), b0 = _mm256_loadu_ps(bf + 2 * i);
-        p0 = _mm256_fmadd_ps(a0, _mm256_moveldup_ps(b0), p0);
-        q0 = _mm256_fmadd_ps(_mm256_permute_ps(a0, 0xB1), _mm256_movehdup_ps(b0), q0);
-        n0 = _mm256_fmadd_ps(b0, b0, n0);
-    }
-    const __m256 acc = _mm256_fmaddsub_ps(_mm256_add_ps(p0, p1), _mm256_set1_ps(1.0f), _mm256_add_ps(q0, q1));
-    alignas(32) float lane[8];
-    _mm256_store_ps(lane, acc);
-    float re = (lane[0] + lane[4]) + (lane[2] + lane[6]);
-    float im = (lane[1] + lane[5]) + (lane[3] + lane[7]);
-    float p = hsum(_mm256_add_ps(n0, n1));
-    for (; i < n; ++i) {
-        const float ar = af[2 * i], ai = af[2 * i + 1], br = bf[2 * i], bi = bf[2 * i + 1];
-        re += ar * br - ai * bi;
-        im += ar * bi + ai * br;
-        p += br * br + bi * bi;
-    }
-    *b_norm = p;
-    return {re, im};
-}
-
-// y += x * (gr, -gr) + swap(x) * (gi, gi): (gr xr + gi xi, gi xr - gr xi) per pair.
-void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
-    const float* xf = reinterpret_cast<const float*>(x);
-    float* yf = reinterpret_cast<float*>(y);
-    const __m256 g1 = _mm256_set_ps(-gr, gr, -gr, gr, -gr, gr, -gr, gr);
-    const __m256 g2 = _mm256_set1_ps(gi);
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const __m256 xv = _mm256_loadu_ps(xf + 2 * i);
-        const __m256 yv = _mm256_loadu_ps(yf + 2 * i);
-        _mm256_storeu_ps(yf + 2 * i, _mm256_fmadd_ps(xv, g1, _mm256_fmadd_ps(_mm256_permute_ps(xv, 0xB1), g2, yv)));
-    }
-    for (; i < n; ++i) {
-        const float xr = xf[2 * i], xi = xf[2 * i + 1];
-        yf[2 * i] += gr * xr + gi * xi;
-        yf[2 * i + 1] += gi * xr - gr * xi;
-    }
-}
-
 // (a + jb)(c + jd): even lanes x*c - swap(x)*d = ac - bd, odd lanes x*c + swap(x)*d = bc + ad.
 void mix(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept {
     const float* x = reinterpret_cast<const float*>(in);
@@ -253,8 +193,6 @@ constexpr Table kTable{
     .dot = dot,
     .dot_cr = dot_cr,
     .dot_cr2 = dot_cr2,
-    .dot_cc = dot_cc,
-    .axpy_conj = axpy_conj,
     .mix = mix,
     .mix_real = mix_real,
     .mag2 = mag2,

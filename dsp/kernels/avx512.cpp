@@ -111,57 +111,6 @@ void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1,
     _mm_storeu_ps(out, _mm_hadd_ps(_mm_hadd_ps(s0, s1), _mm_hadd_ps(s2, s3)));
 }
 
-// Complex by complex: P += a * (br br), Q += swap(a) * (bi bi) per pair, then even lanes P - Q
-// (ar br - ai bi) and odd lanes P + Q (ai br + ar bi). Two halves of each, for two FMA chains.
-cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
-    const float* af = reinterpret_cast<const float*>(a);
-    const float* bf = reinterpret_cast<const float*>(b);
-    __m512 p0 = _mm512_setzero_ps(), p1 = _mm512_setzero_ps();
-    __m512 q0 = _mm512_setzero_ps(), q1 = _mm512_setzero_ps();
-    __m512 n0 = _mm512_setzero_ps(), n1 = _mm512_setzero_ps();
-    std::size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m512 a0 = _mm512_loadu_ps(af + 2 * i), b0 = _mm512_loadu_ps(bf + 2 * i);
-        const __m512 a1 = _mm512_loadu_ps(af + 2 * i + 16), b1 = _mm512_loadu_ps(bf + 2 * i + 16);
-        p0 = _mm512_fmadd_ps(a0, _mm512_moveldup_ps(b0), p0);
-        q0 = _mm512_fmadd_ps(_mm512_permute_ps(a0, 0xB1), _mm512_movehdup_ps(b0), q0);
-        n0 = _mm512_fmadd_ps(b0, b0, n0);
-        p1 = _mm512_fmadd_ps(a1, _mm512_moveldup_ps(b1), p1);
-        q1 = _mm512_fmadd_ps(_mm512_permute_ps(a1, 0xB1), _mm512_movehdup_ps(b1), q1);
-        n1 = _mm512_fmadd_ps(b1, b1, n1);
-    }
-    for (; i < n; i += 8) {
-        const __mmask16 m = n - i >= 8 ? static_cast<__mmask16>(0xFFFF) : tail16(2 * (n - i));
-        const __m512 a0 = _mm512_maskz_loadu_ps(m, af + 2 * i), b0 = _mm512_maskz_loadu_ps(m, bf + 2 * i);
-        p1 = _mm512_fmadd_ps(a0, _mm512_moveldup_ps(b0), p1);
-        q1 = _mm512_fmadd_ps(_mm512_permute_ps(a0, 0xB1), _mm512_movehdup_ps(b0), q1);
-        n1 = _mm512_fmadd_ps(b0, b0, n1);
-    }
-    *b_norm = _mm512_reduce_add_ps(_mm512_add_ps(n0, n1));
-    const __m512 acc = _mm512_fmaddsub_ps(_mm512_add_ps(p0, p1), _mm512_set1_ps(1.0f), _mm512_add_ps(q0, q1));
-    const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1));
-    const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
-    const __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
-    alignas(16) float lane[4];
-    _mm_store_ps(lane, h2);
-    return {lane[0], lane[1]};
-}
-
-// y += x * (gr, -gr) + swap(x) * (gi, gi): (gr xr + gi xi, gi xr - gr xi) per pair.
-void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
-    const float* xf = reinterpret_cast<const float*>(x);
-    float* yf = reinterpret_cast<float*>(y);
-    const __m512 g1 = _mm512_set_ps(-gr, gr, -gr, gr, -gr, gr, -gr, gr,
-                                    -gr, gr, -gr, gr, -gr, gr, -gr, gr);
-    const __m512 g2 = _mm512_set1_ps(gi);
-    for (std::size_t i = 0; i < n; i += 8) {
-        const __mmask16 m = n - i >= 8 ? static_cast<__mmask16>(0xFFFF) : tail16(2 * (n - i));
-        const __m512 xv = _mm512_maskz_loadu_ps(m, xf + 2 * i);
-        const __m512 yv = _mm512_maskz_loadu_ps(m, yf + 2 * i);
-        _mm512_mask_storeu_ps(yf + 2 * i, m, _mm512_fmadd_ps(xv, g1, _mm512_fmadd_ps(_mm512_permute_ps(xv, 0xB1), g2, yv)));
-    }
-}
-
 // (a + jb)(c + jd): even lanes x*c - swap(x)*d = ac - bd, odd lanes x*c + swap(x)*d = bc + ad.
 __m512 cmul(__m512 xv, __m512 lv) noexcept {
     const __m512 re = _mm512_moveldup_ps(lv);
@@ -255,8 +204,6 @@ constexpr Table kTable{
     .dot = dot,
     .dot_cr = dot_cr,
     .dot_cr2 = dot_cr2,
-    .dot_cc = dot_cc,
-    .axpy_conj = axpy_conj,
     .mix = mix,
     .mix_real = mix_real,
     .mag2 = mag2,

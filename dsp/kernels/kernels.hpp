@@ -34,12 +34,6 @@ struct Table {
     /// memory (a cf32 return value stalls on store forwarding).
     void (*dot_cr2)(const float* a0, const float* b0, const float* a1, const float* b1, std::size_t n,
                     float* out) noexcept;
-    /// sum_k a[k] * b[k], complex a and b; also *b_norm = sum_k |b[k]|^2 (an NLMS equaliser's
-    /// output and input power in one pass)
-    cf32 (*dot_cc)(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept;
-    /// y[k] += g * conj(x[k]), g = g_re + j g_im (an LMS tap update; x and y may not alias).
-    /// g comes as two floats: a cf32 argument built from two floats goes through the stack.
-    void (*axpy_conj)(float g_re, float g_im, const cf32* x, cf32* y, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (complex mixing; in-place allowed)
     void (*mix)(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept;
     /// out[k] = in[k] * lo[k] (real signal times complex oscillator; in and out may not alias)
@@ -74,16 +68,6 @@ inline void dot2(std::span<const float> a0, std::span<const float> b0, std::span
                  std::span<const float> b1, float (&out)[4]) noexcept {
     assert(a0.size() == 2 * b0.size() && a1.size() == 2 * b1.size() && b0.size() == b1.size());
     active().dot_cr2(a0.data(), b0.data(), a1.data(), b1.data(), b0.size(), out);
-}
-/// sum_k a[k] * b[k] over complex spans; b_norm receives sum_k |b[k]|^2.
-inline cf32 dot(std::span<const cf32> a, std::span<const cf32> b, float& b_norm) noexcept {
-    assert(a.size() == b.size());
-    return active().dot_cc(a.data(), b.data(), a.size(), &b_norm);
-}
-/// y[k] += (g_re + j g_im) * conj(x[k]); x and y must not overlap.
-inline void add_scaled_conj(float g_re, float g_im, std::span<const cf32> x, std::span<cf32> y) noexcept {
-    assert(x.size() == y.size());
-    active().axpy_conj(g_re, g_im, x.data(), y.data(), x.size());
 }
 inline void mix(std::span<const cf32> in, std::span<const cf32> lo, std::span<cf32> out) noexcept {
     assert(in.size() == lo.size() && in.size() == out.size());

@@ -40,32 +40,6 @@ void dot_cr2(const float* a0, const float* b0, const float* a1, const float* b1,
     out[3] = i1;
 }
 
-// (ar + j ai)(br + j bi) = (ar br - ai bi) + j(ar bi + ai br), summed in index order.
-cf32 dot_cc(const cf32* a, const cf32* b, std::size_t n, float* b_norm) noexcept {
-    const float* af = reinterpret_cast<const float*>(a);
-    const float* bf = reinterpret_cast<const float*>(b);
-    float re = 0.0f, im = 0.0f, p = 0.0f;
-    for (std::size_t i = 0; i < n; ++i) {
-        const float ar = af[2 * i], ai = af[2 * i + 1], br = bf[2 * i], bi = bf[2 * i + 1];
-        re += ar * br - ai * bi;
-        im += ar * bi + ai * br;
-        p += br * br + bi * bi;
-    }
-    *b_norm = p;
-    return {re, im};
-}
-
-// (gr + j gi)(xr - j xi) = (gr xr + gi xi) + j(gi xr - gr xi)
-void axpy_conj(float gr, float gi, const cf32* x, cf32* y, std::size_t n) noexcept {
-    const float* xf = reinterpret_cast<const float*>(x);
-    float* yf = reinterpret_cast<float*>(y);
-    for (std::size_t i = 0; i < n; ++i) {
-        const float xr = xf[2 * i], xi = xf[2 * i + 1];
-        yf[2 * i] += gr * xr + gi * xi;
-        yf[2 * i + 1] += gi * xr - gr * xi;
-    }
-}
-
 // (a + jb)(c + jd) = (ac - bd) + j(ad + bc)
 void mix(const cf32* in, const cf32* lo, cf32* out, std::size_t n) noexcept {
     const float* x = reinterpret_cast<const float*>(in);
@@ -116,8 +90,6 @@ constexpr Table kTable{
     .dot = dot,
     .dot_cr = dot_cr,
     .dot_cr2 = dot_cr2,
-    .dot_cc = dot_cc,
-    .axpy_conj = axpy_conj,
     .mix = mix,
     .mix_real = mix_real,
     .mag2 = mag2,
