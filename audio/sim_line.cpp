@@ -34,7 +34,7 @@ std::uint8_t alaw_encode(std::int16_t x) noexcept {
     // 12-bit magnitude m: segment 0 holds m < 16 in steps of 1; segment s >= 1 holds
     // [16 << (s-1), 32 << (s-1)) in steps of 1 << (s-1).
     const int m = magnitude(x) >> 4;
-    const int seg = m < 16 ? 0 : std::bit_width(static_cast<unsigned>(m)) - 4;
+    const int seg = m < 16 ? 0 : static_cast<int>(std::bit_width(static_cast<unsigned>(m))) - 4;
     const int mant = seg == 0 ? m : (m >> (seg - 1)) & 0xF;
     unsigned code = static_cast<unsigned>((seg << 4) | mant);
     if (x >= 0) code |= kSignBit;
@@ -53,7 +53,7 @@ std::int16_t alaw_decode(std::uint8_t code) noexcept {
 std::uint8_t ulaw_encode(std::int16_t x) noexcept {
     // 14-bit magnitude plus the bias: segment s holds [32 << s, 64 << s) in steps of 2 << s.
     const int b = std::min((magnitude(x) >> 2) + kUlawBias, kUlawMax);
-    const int seg = std::bit_width(static_cast<unsigned>(b)) - 6;
+    const int seg = static_cast<int>(std::bit_width(static_cast<unsigned>(b))) - 6;
     const int mant = (b >> (seg + 1)) & 0xF;
     unsigned code = static_cast<unsigned>(0x7F - ((seg << 4) | mant));  // every bit inverted
     if (x >= 0) code |= kSignBit;
