@@ -181,11 +181,13 @@ private:
 /// has sent nothing for `idle_s` (counted from CONNECT at the earliest). `last_rx` is the time
 /// of the last byte received. With V.42 the far end's last I frame or poll counts too (frames
 /// may arrive long before a lost one lets them through), and a far end recovering a lost frame
-/// may be quiet for a whole T401, so the wait is at least T401 + 1 s (project choice).
+/// may be quiet for a whole T401 (as long as ours, which follows the round trip), so the wait is
+/// at least T401 + 1 s (project choice).
 void hang_up_when_done(ses::Session& s, bool input_done, SampleTime& last_rx, double idle_s) {
     if (s.phase() != ses::Phase::Data) return;
     last_rx = std::max({last_rx, s.connection()->at, s.far_active_at()});
-    const double wait_s = s.connection()->t401_s > 0 ? std::max(idle_s, s.connection()->t401_s + 1.0) : idle_s;
+    const double t401_s = std::max(s.connection()->t401_s, s.t401_now_s());
+    const double wait_s = t401_s > 0 ? std::max(idle_s, t401_s + 1.0) : idle_s;
     if (input_done && s.tx_drained() && samples_to_seconds(s.now() - last_rx) >= wait_s) s.hangup();
 }
 

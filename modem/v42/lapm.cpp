@@ -5,6 +5,7 @@
 #include "modem/v42/lapm.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace modem::v42 {
@@ -51,7 +52,8 @@ std::string_view to_string(LapmState s) noexcept {
 
 Lapm::Lapm(const Config& cfg)
     : cfg_(cfg),
-      t401_(dsp::ms_to_samples(cfg.t401_ms)),
+      t401_floor_(dsp::ms_to_samples(cfg.t401_ms)),
+      t401_(t401_floor_),
       hdlc_tx_({.fcs = FcsSize::Fcs16, .max_frame = std::max<std::size_t>(cfg.n401 + kIHeader, kMinFrameRoom)}),
       hdlc_rx_({.fcs = FcsSize::Fcs16,
                 .max_frame = std::max<std::size_t>(cfg.n401 + kIHeader, kMinFrameRoom),
@@ -77,6 +79,10 @@ void Lapm::reset() noexcept {
     agreed_ = LapmAgreed{.n401_tx = cfg_.n401, .n401_rx = cfg_.n401, .k_tx = cfg_.k, .k_rx = cfg_.k};
     stats_ = {};
     t401_at_ = -1;
+    t401_ = t401_floor_;
+    srtt_ = -1.0;
+    rttvar_ = 0.0;
+    command_at_ = -1;
     tries_ = 0;
     xid_cmd_ = xid_resp_ = sabme_ = ua_ = dm_ = disc_ = resp_pf_ = brk_ = brkack_ = false;
     fcs_switch_ = false;
@@ -93,6 +99,7 @@ void Lapm::link_reset() noexcept {
     va_ = vs_ = vtop_ = vr_ = 0;
     peer_busy_ = false;
     resend_.fill(false);
+    sent_at_.fill(-1);
     resend_count_ = 0;
     rej_condition_ = false;
     srej_for_ = -1;
@@ -111,6 +118,12 @@ void Lapm::enter(LapmState s, SampleTime now, std::string_view why) noexcept {
             .with("retransmissions", static_cast<std::int64_t>(stats_.retransmissions))
             .with("fcs_errors", static_cast<std::int64_t>(stats_.fcs_errors));
         emit(cfg_.trace, ev);
+        auto flow = Event::make(now, EventKind::Info, kSource, "flow", "T401 in use, its expiries, polls, RNR sent");
+        flow.with("t401_ms", std::round(1000.0 * dsp::samples_to_seconds(t401_)))
+            .with("timeouts", static_cast<std::int64_t>(stats_.timeouts))
+            .with("polls", static_cast<std::int64_t>(stats_.polls))
+            .with("rnr_sent", static_cast<std::int64_t>(stats_.rnr_sent));
+        emit(cfg_.trace, flow);
     }
 }
 
@@ -237,10 +250,12 @@ std::size_t Lapm::next_frame(SampleTime now, std::span<std::uint8_t> out) noexce
         const XidParams offer{.n401_tx = cfg_.n401, .n401_rx = cfg_.n401, .k_tx = cfg_.k, .k_rx = cfg_.k,
                               .has_optional = true, .srej = cfg_.srej, .fcs32 = cfg_.fcs32};
         const std::size_t n = encode_xid(offer, info);
+        command_at_ = tries_ == 0 ? now : -1;  // a repeat's answer cannot be timed
         return put(out, FrameType::XID, true, true, 0, 0, std::span(info.data(), n));
     }
     if (sabme_) {
         sabme_ = false;
+        command_at_ = tries_ == 0 ? now : -1;
         return put(out, FrameType::SABME, true, true);
     }
     if (disc_) {
@@ -305,6 +320,7 @@ std::size_t Lapm::next_frame(SampleTime now, std::span<std::uint8_t> out) noexce
         }
         if (seq >= 0) {
             ++stats_.retransmissions;
+            sent_at_[static_cast<std::size_t>(seq)] = -1;
         } else if (tx_count_ > 0 && dist(va_, vtop_) < agreed_.k_tx) {
             seq = vtop_;
             const std::size_t n = std::min<std::size_t>(agreed_.n401_tx, tx_count_);
@@ -313,6 +329,7 @@ std::size_t Lapm::next_frame(SampleTime now, std::span<std::uint8_t> out) noexce
             tx_head_ = (tx_head_ + n) % tx_ring_.size();
             tx_count_ -= n;
             tx_len_[static_cast<std::size_t>(seq)] = static_cast<std::uint16_t>(n);
+            sent_at_[static_cast<std::size_t>(seq)] = now;
             vtop_ = (vtop_ + 1) % kSeq;
             vs_ = vtop_;
         }
@@ -382,8 +399,12 @@ void Lapm::apply_nr(SampleTime now, int nr) noexcept {
     if (acked > outstanding) return;  // not a valid N(R): ignored
     if (acked == 0) return;
     if (acked > dist(va_, vs_)) vs_ = nr;
+    // The newest frame acknowledged times the round trip (the shortest wait among them).
+    const SampleTime newest_at = sent_at_[static_cast<std::size_t>((nr + kSeq - 1) % kSeq)];
+    if (newest_at >= 0 && now > newest_at) round_trip(now - newest_at);
     for (int i = 0; i < acked; ++i) {
         const auto s = static_cast<std::size_t>((va_ + i) % kSeq);
+        sent_at_[s] = -1;
         stats_.bytes_sent += tx_len_[s];
         if (resend_[s]) {
             resend_[s] = false;
@@ -396,6 +417,24 @@ void Lapm::apply_nr(SampleTime now, int nr) noexcept {
         if (va_ == vtop_ && !peer_busy_) stop_t401();
         else start_t401(now);
     }
+}
+
+void Lapm::round_trip(SampleTime rtt) noexcept {
+    // Smoothed round trip and mean deviation (gains 1/8 and 1/4, the first sample taken whole);
+    // T401 = smoothed + 4 deviations covers the spread of waits behind the far end's frames.
+    const double r = static_cast<double>(rtt);
+    if (srtt_ < 0.0) {
+        srtt_ = r;
+        rttvar_ = r / 4.0;
+    } else {
+        rttvar_ += (std::abs(r - srtt_) - rttvar_) / 4.0;
+        srtt_ += (r - srtt_) / 8.0;
+    }
+    const auto want = static_cast<SampleTime>(std::lround(srtt_ + 4.0 * rttvar_));
+    const SampleTime before = t401_;
+    t401_ = std::clamp(want, t401_floor_, kMaxT401Factor * t401_floor_);
+    // A running timer moves with it: it was started on the estimate of its time.
+    if (t401_at_ >= 0) t401_at_ += t401_ - before;
 }
 
 void Lapm::receive_i(const Frame& f) noexcept {
@@ -461,6 +500,8 @@ void Lapm::on_frame(SampleTime now, std::span<const std::uint8_t> octets) noexce
             fcs_switch_ = true;
             emit_agreed(now);
         } else if (state_ == LapmState::XidSent) {
+            if (command_at_ >= 0 && now > command_at_) round_trip(now - command_at_);
+            command_at_ = -1;
             adopt_response(now, p);
             sabme_ = true;
             tries_ = 0;
@@ -492,6 +533,8 @@ void Lapm::on_frame(SampleTime now, std::span<const std::uint8_t> octets) noexce
     case FrameType::UA:
         if (command) return;
         if (state_ == LapmState::SabmeSent) {
+            if (command_at_ >= 0 && now > command_at_) round_trip(now - command_at_);
+            command_at_ = -1;
             link_reset();
             stop_t401();
             tries_ = 0;

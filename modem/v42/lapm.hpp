@@ -72,9 +72,14 @@ public:
         std::uint8_t k = kDefaultK;      ///< window offered, 1..127
         bool srej = true;                ///< offer selective reject
         bool fcs32 = false;              ///< offer the 32-bit FCS
-        /// Acknowledgement timer T401. V.42 leaves the value to the implementation with the
-        /// rule that it exceed the time of a longest frame out and its acknowledgement back;
-        /// 2 s is about four 128-octet frames at 2400 bit/s. Project choice.
+        /// Acknowledgement timer T401, its least value. V.42 leaves the value to the
+        /// implementation with the rule that it exceed the time of a longest frame out and its
+        /// acknowledgement back; 2 s is about four 128-octet frames at 2400 bit/s (project
+        /// choice). A path with more delay than that (sound servers, satellite hops) would have
+        /// the timer expire while acknowledgements are still under way, and every expiry stops
+        /// new frames for a poll and its answer; so the timer in use follows the round trip
+        /// measured on acknowledged frames: the smoothed time plus four times its mean
+        /// deviation, never below this value nor above kMaxT401Factor times it.
         double t401_ms = 2000.0;
         /// N400: tries of a command before the link is given up (V.42 8.4; project choice 5).
         int n400 = 5;
@@ -130,6 +135,10 @@ public:
     [[nodiscard]] SampleTime peer_active_at() const noexcept { return peer_active_at_; }
     [[nodiscard]] bool own_busy() const noexcept { return own_busy_; }
     [[nodiscard]] const Config& config() const noexcept { return cfg_; }
+    /// T401 in use, samples (Config::t401_ms, or more on a slow round trip).
+    [[nodiscard]] SampleTime t401() const noexcept { return t401_; }
+    /// Cap of the adapted T401, as a multiple of Config::t401_ms (project choice).
+    static constexpr int kMaxT401Factor = 4;
 
 private:
     static constexpr int kSeq = kModulus;
@@ -137,6 +146,8 @@ private:
 
     void enter(LapmState s, SampleTime now, std::string_view why) noexcept;
     void start_t401(SampleTime now) noexcept { t401_at_ = now + t401_; }
+    /// A round trip measured from a frame's start to the frame that acknowledged it.
+    void round_trip(SampleTime rtt) noexcept;
     void stop_t401() noexcept { t401_at_ = -1; }
     void link_reset() noexcept;
     void apply_nr(SampleTime now, int nr) noexcept;
@@ -150,7 +161,10 @@ private:
                     std::span<const std::uint8_t> info = {}) noexcept;
 
     Config cfg_;
-    SampleTime t401_;
+    SampleTime t401_floor_;       // Config::t401_ms
+    SampleTime t401_;             // in use
+    double srtt_ = -1.0;          // smoothed round trip, samples (< 0: none measured yet)
+    double rttvar_ = 0.0;         // its mean deviation
     HdlcTx hdlc_tx_;
     HdlcRx hdlc_rx_;
     std::vector<std::uint8_t> scratch_;
@@ -177,6 +191,10 @@ private:
     std::vector<std::uint8_t> tx_slots_;       // kSeq frames of n401 octets
     std::array<std::uint16_t, kSeq> tx_len_{};
     std::array<bool, kSeq> resend_{};          // SREJ asks
+    // When each outstanding frame was first sent (its start), -1 once sent again: a resent
+    // frame's acknowledgement cannot tell which copy it answers, so it is not timed.
+    std::array<SampleTime, kSeq> sent_at_{};
+    SampleTime command_at_ = -1;               // XID or SABME command sent (originator), for a first round trip
     int resend_count_ = 0;
     // receive state
     int vr_ = 0;

@@ -5,6 +5,7 @@
 /// control, break, release, time-outs, and a bit-level link with random bit errors.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -128,6 +129,98 @@ TEST_CASE("Lapm: bytes cross both ways exactly, in frames of at most N401 octets
     p.run_steps(5);
     CHECK(p.a.tx_drained());
     CHECK(p.a.stats().bytes_sent == 3000);
+    // Acknowledgements within 25 ms: the timer stays at the configured 2 s.
+    CHECK(p.a.t401() == modem::dsp::ms_to_samples(2000.0));
+    CHECK(p.b.t401() == modem::dsp::ms_to_samples(2000.0));
+}
+
+namespace {
+/// Both directions of a line at `bps` with a one-way delay: each side sends a frame when its
+/// previous one has left (flags and FCS counted: 3 octets more than the frame, bit stuffing
+/// not), the far end gets it whole `delay` after its last bit. Both ends keep their transmit
+/// queues full from `data` and read everything. Returns the sample time by which both have
+/// received all of it, or -1 if they had not by `limit`.
+struct TimedLink {
+    Lapm a, b;
+    double bps = 2400.0;
+    SampleTime delay = 0;
+    struct InFlight {
+        SampleTime at;
+        bool to_a;
+        std::vector<std::uint8_t> octets;
+    };
+    std::vector<InFlight> flight;
+
+    TimedLink(const Lapm::Config& ca, const Lapm::Config& cb) : a(ca), b(cb) {}
+
+    SampleTime run(const std::vector<std::uint8_t>& data, SampleTime limit) {
+        std::vector<std::uint8_t> buf(2048), got_a, got_b;
+        SampleTime free_a = 0, free_b = 0;
+        std::size_t ia = 0, ib = 0;
+        a.start(0);
+        b.start(0);
+        for (SampleTime now = 0; now < limit; now += 8) {
+            if (a.connected()) ia += a.write(std::span(data).subspan(ia));
+            if (b.connected()) ib += b.write(std::span(data).subspan(ib));
+            for (bool from_a : {true, false}) {
+                Lapm& l = from_a ? a : b;
+                SampleTime& free = from_a ? free_a : free_b;
+                if (now < free) {
+                    l.tick(now);
+                    continue;
+                }
+                const std::size_t n = l.next_frame(now, buf);
+                if (n == 0) continue;
+                const auto bits = static_cast<double>(8 * (n + 3));
+                free = now + static_cast<SampleTime>(std::ceil(bits * 8000.0 / bps));
+                flight.push_back({free + delay, !from_a, {buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)}});
+            }
+            for (std::size_t i = 0; i < flight.size();) {
+                if (flight[i].at <= now) {
+                    (flight[i].to_a ? a : b).on_frame(now, flight[i].octets);
+                    flight.erase(flight.begin() + static_cast<std::ptrdiff_t>(i));
+                } else {
+                    ++i;
+                }
+            }
+            std::uint8_t tmp[512];
+            for (std::size_t n; (n = a.read(tmp)) > 0;) got_a.insert(got_a.end(), tmp, tmp + n);
+            for (std::size_t n; (n = b.read(tmp)) > 0;) got_b.insert(got_b.end(), tmp, tmp + n);
+            if (got_a.size() == data.size() && got_b.size() == data.size()) {
+                REQUIRE(got_a == data);
+                REQUIRE(got_b == data);
+                return now;
+            }
+        }
+        return -1;
+    }
+};
+}  // namespace
+
+TEST_CASE("Lapm: on a path slower than T401 the timer follows the measured round trip and the flow is not stopped by polls") {
+    // 0.8 s each way (a sound server and a long-distance hop): a 128-octet frame at 2400 bit/s
+    // takes 0.44 s, and its acknowledgement rides on the far end's next frame, so it comes back
+    // 2.1-2.6 s after the frame started, more than the configured T401 of 2 s. Every expiry
+    // stops new frames until the poll is answered (V.42 timer recovery).
+    TimedLink link(orig(), ans());
+    link.delay = modem::dsp::ms_to_samples(800.0);
+    const auto data = random_bytes(11, 16000);
+    const SampleTime done = link.run(data, modem::dsp::ms_to_samples(200000.0));
+    REQUIRE(done > 0);
+    // The link's capacity: 128 octets per 131 + 3 on the line (flags, FCS, address, control).
+    const double ideal_s = 16000.0 / 128.0 * (8.0 * 134.0) / 2400.0;
+    const double took_s = modem::dsp::samples_to_seconds(done);
+    MESSAGE("16000 octets each way in " << took_s << " s (line capacity " << ideal_s << " s, plus set-up); T401 "
+            << modem::dsp::samples_to_seconds(link.a.t401()) << " / " << modem::dsp::samples_to_seconds(link.b.t401())
+            << " s; polls " << link.a.stats().polls << " / " << link.b.stats().polls);
+    for (const Lapm* l : {&link.a, &link.b}) {
+        CHECK(l->t401() > modem::dsp::ms_to_samples(2000.0));   // adapted upwards...
+        CHECK(l->t401() <= modem::dsp::ms_to_samples(8000.0));  // ...within its cap (4 x T401)
+        CHECK(l->stats().polls <= 1);                           // at most one, before any round trip was measured
+        CHECK(l->stats().retransmissions == 0);                 // a lossless line: nothing resent
+    }
+    // Within 10 % of the line's capacity, after about 4 s of set-up (XID, SABME over the delay).
+    CHECK(took_s < 1.1 * ideal_s + 4.0);
 }
 
 TEST_CASE("Lapm: with k frames outstanding and no acknowledgement the sender stops, then polls") {
