@@ -15,6 +15,8 @@ constexpr double kSixteenWayMs = 450.0;      ///< V.22bis 6.3.1.1 d: 16-way deci
 constexpr double kSb2400StartMs = 600.0;     ///< V.22bis 6.3.1.1 d: SB1 at 2400 at +600 ms
 constexpr double kSb2400Ms = 200.0;          ///< V.22bis 6.3.1.1 e: 200 +/- 10 ms of SB1 at 2400
 constexpr std::int64_t kOnesForData = 32;    ///< V.22bis 6.3.1.1 f: 32 consecutive ones at 2400
+/// HandshakeFsm::kMinTrainSnrDb as the largest decision error it allows (grid units).
+const double kMaxTrainMse = kConstellationPower / dsp::db_to_power(HandshakeFsm::kMinTrainSnrDb);
 constexpr double kSb1200DetectMs = 270.0;    ///< V.22bis 6.3.1.2: SB1 at 1200 for 270 +/- 40 ms
 constexpr double kFallbackWaitMs = 765.0;    ///< V.22bis 6.3.1.2: 765 +/- 10 ms before data
 /// Project choice: a received S1 shorter than this (from the detector's window start to its last
@@ -189,8 +191,12 @@ void HandshakeFsm::step_state(SampleTime now, const Observations& obs) {
         if (waited(now, s1_end_, kS1Ms)) enter(HandshakeState::Train1200, now, "S1 sent");
         return;
     case HandshakeState::Train1200:
-        if (now - s1_end_ >= ms_to_samples(kSixteenWayMs))  // a receive-side instant: not shortened
+        if (now - s1_end_ >= ms_to_samples(kSixteenWayMs)) {  // a receive-side instant: not shortened
+            if (static_cast<double>(obs.decision_mse) > kMaxTrainMse)
+                return fail(now, retrain_ != RetrainBy::None ? "retrain failed" : "handshake",
+                            "far end's signal too noisy for 2400 bit/s (decision SNR under 12 dB)");
             enter(HandshakeState::Train1200Sixteen, now, "450 ms after S1: 16-way decisions");
+        }
         return;
     case HandshakeState::Train1200Sixteen:
         if (waited(now, s1_end_, kSb2400StartMs)) enter(HandshakeState::SendSb2400, now, "600 ms after S1");

@@ -25,6 +25,8 @@ struct Observations {
     /// Start of the current run of poor data reception (loss of equalisation, judged by the pump's
     /// quality monitor), kNever while reception is good or not in data.
     SampleTime poor_since = kNever;
+    /// The receiver's decision error (Rx::decision_mse()); 0 when not known (taken as clean).
+    float decision_mse = 0.0f;
     static Observations from(const RxStatus& st) noexcept {
         return {st.carrier, st.usb1_since, st.s1_since, st.s1_last, st.ones_run, st.ones_since, kNever};
     }
@@ -103,6 +105,15 @@ public:
     static constexpr double kS1ResendMs = 1200.0;     ///< SRS [1]: S1 again if no S1 within 1.2 s
     static constexpr int kRetrainAttempts = 3;        ///< S1s sent before giving up
     static constexpr double kRetrainLimitMs = 6000.0; ///< whole retrain, S1 to data
+    /// Least decision SNR (kConstellationPower over Observations::decision_mse) on the far end's
+    /// SB1 at 1200 bit/s when 16-way decisions are due (450 ms after its S1), or the handshake
+    /// (or retrain) fails. Project choice, from the estimate measured with noise over 0-4 kHz
+    /// (`squeal loopback --snr S`, 6 seeds, both roles): 9.3-10.4 dB at S = 2 dB, 11.1-12.2 at
+    /// 4, 12.7-13.9 at 6, 14.6-15.6 at 8, 20.2-20.8 at 16. Below about 5 dB of line SNR, 2400 bit/s
+    /// carries nothing (bit errors near 5 %, even V.42 frames rarely pass), and without the gate
+    /// one end could still pick a chance run of 32 ones out of the noise, connect alone and
+    /// deliver noise until the other end gave up.
+    static constexpr double kMinTrainSnrDb = 12.0;
 
     explicit HandshakeFsm(const Config& cfg, TransitionSink sink = {});
     /// Back to the entry state at time `now`.

@@ -176,6 +176,7 @@ void Modem::on_symbol(const RxSymbol& sym) {
     usb1_was_on_ = usb1;
     Observations obs = Observations::from(st);
     obs.poor_since = poor_since_;
+    obs.decision_mse = rx_.decision_mse();
     fsm_.step(sym.at, obs);
     tx_.set_signal(fsm_.tx_signal());
     rx_.set_sixteen_point(fsm_.sixteen_point());

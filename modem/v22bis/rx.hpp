@@ -112,6 +112,10 @@ public:
     [[nodiscard]] const RxSymbol& symbol() const noexcept { return sym_; }
     /// Detector state; the level, SNR, frequency and clock figures are worked out on each call.
     [[nodiscard]] const RxStatus& status() const noexcept;
+    /// Mean squared error of the decisions in use (grid units, where the points' mean power is
+    /// kConstellationPower), smoothed over about 50 symbols: what status().snr_db is worked out
+    /// from, without the logarithm.
+    [[nodiscard]] float decision_mse() const noexcept { return mse_; }
     /// Samples consumed since construction or reset().
     [[nodiscard]] SampleTime now() const noexcept { return now_; }
     /// Receiver delay, samples from a symbol centre on the line to its decision (subtracted in `at`).

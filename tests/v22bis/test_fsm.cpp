@@ -3,6 +3,7 @@
 /// Scripted-observation tests of the V.22bis handshake state machine (V.22bis 6.3.1.1, 6.3.1.2).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string_view>
 #include <vector>
 
@@ -88,6 +89,30 @@ TEST_CASE("HandshakeFsm: answerer path to 2400 replies to S1 with its own S1") {
     CHECK(s.path == std::vector<std::string_view>{"SendUsb1", "S1Heard", "SendS1Reply", "Train1200", "Train1200Sixteen",
                                                   "SendSb2400", "Data"});
     CHECK(s.fsm.rate() == Rate::Bps2400);
+}
+
+TEST_CASE("HandshakeFsm: a far end too noisy at 16-way decisions fails the handshake; just clean enough goes on") {
+    // The answerer's path to Train1200, then 450 ms after the end of the caller's S1 the decision
+    // error decides: 12 dB of decision SNR (kMinTrainSnrDb) is the least that goes on.
+    for (const double snr_db : {11.9, 12.1}) {
+        CAPTURE(snr_db);
+        Script s({.role = Role::Answerer});
+        s.run_ms(200, none);
+        const SampleTime s1_start = s.now;
+        s.run_ms(100, [&](SampleTime t) { return Observations{.carrier = true, .s1_since = s1_start, .s1_last = t}; });
+        const SampleTime s1_end = s.now - 13;
+        const auto mse = static_cast<float>(kConstellationPower / std::pow(10.0, snr_db / 10.0));
+        s.run_ms(700, [&](SampleTime) { return Observations{.carrier = true, .s1_last = s1_end, .decision_mse = mse}; });
+        if (snr_db < HandshakeFsm::kMinTrainSnrDb) {
+            CHECK(s.fsm.state() == HandshakeState::Failed);
+            CHECK(s.fsm.failure() == "handshake");
+            CHECK(std::abs(s.at("Failed") - (s1_end + ms_to_samples(450))) <= 13);  // at the 16-way instant
+            CHECK(s.at("Train1200Sixteen") < 0);
+        } else {
+            CHECK(s.fsm.state() == HandshakeState::SendSb2400);
+            CHECK(s.fsm.sixteen_point());
+        }
+    }
 }
 
 TEST_CASE("HandshakeFsm: a V.22 peer (scrambled ones, no S1) leads to 1200 in both roles") {
