@@ -74,7 +74,7 @@ std::uint8_t Detector::next_bit(SampleTime now) noexcept {
         if (state_ == DetectState::SendAdp && tx_second_) ++adp_sent_;
         tx_second_ = !tx_second_;
         // start bit 0, 8 bits LSB first, stop bit 1, then marks: all ones above bit 9.
-        tx_bits_ = static_cast<std::uint16_t>((c << 1) | 0xFE00u);
+        tx_bits_ = static_cast<std::uint16_t>((static_cast<unsigned>(c) << 1) | 0xFE00u);
         tx_left_ = 10 + cfg_.marks;
     }
     const auto b = static_cast<std::uint8_t>(tx_bits_ & 1u);
