@@ -224,6 +224,16 @@ TEST_CASE("bad input: an 8-channel file is read; the picked channel is what is h
     CHECK(right.out.find("\"kind\"") == std::string::npos);          // channel 1 is silent
 }
 
+// Project bound on a streaming command's peak memory (the whole file below would be 4 GB). Under
+// AddressSanitizer (scripts/sanitize.sh builds squeal and the tests with it) the process also
+// holds the shadow memory and the quarantine of freed blocks (up to 256 MB by default): measured
+// 77-84 MB there, so the bound grows by the quarantine's size.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kStreamRssKb = (64 + 256) * 1024;
+#else
+constexpr long kStreamRssKb = 64 * 1024;
+#endif
+
 TEST_CASE("bad input: a 4 GB file is streamed in constant memory; an interrupted decode says so and exits 130") {
     // Sparse: a header announcing 4 GB of 8 kHz 16-bit audio (74 hours of silence), no disk used.
     const auto path = scratch("huge.wav").string();
@@ -235,7 +245,7 @@ TEST_CASE("bad input: a 4 GB file is streamed in constant memory; an interrupted
     const auto listen = run_timed({kSqueal, "listen", path, "--seconds", "600"}, 30.0);
     CAPTURE(listen.err);
     CHECK(listen.exit_code == 0);  // --seconds bounds it: the file is never read whole
-    CHECK(listen.max_rss_kb < 64 * 1024);
+    CHECK(listen.max_rss_kb < kStreamRssKb);
     for (const char* cmd : {"decode", "listen"}) {
         CAPTURE(cmd);
         const auto o = run_timed({kSqueal, cmd, path}, 20.0, 2.0);
@@ -243,7 +253,7 @@ TEST_CASE("bad input: a 4 GB file is streamed in constant memory; an interrupted
         CHECK_FALSE(o.timed_out);
         CHECK(o.exit_code == 130);
         CHECK(o.wall_s < 5.0);
-        CHECK(o.max_rss_kb < 64 * 1024);  // project bound: the whole file would be 4 GB
+        CHECK(o.max_rss_kb < kStreamRssKb);
         CHECK(test::count_lines(o.err) == 1);
         CHECK(o.err.find("interrupted after") != std::string::npos);
         CHECK(!o.out.empty());  // what was read is still printed
