@@ -186,7 +186,7 @@ private:
 void hang_up_when_done(ses::Session& s, bool input_done, SampleTime& last_rx, double idle_s) {
     if (s.phase() != ses::Phase::Data) return;
     last_rx = std::max({last_rx, s.connection()->at, s.far_active_at()});
-    const double t401_s = std::max(s.connection()->t401_s, s.t401_now_s());
+    const double t401_s = s.t401_now_s();
     const double wait_s = t401_s > 0 ? std::max(idle_s, t401_s + 1.0) : idle_s;
     if (input_done && s.tx_drained() && samples_to_seconds(s.now() - last_rx) >= wait_s) s.hangup();
 }

@@ -271,8 +271,7 @@ void Session::on_connected() {
                            .protocol = lapm ? "LAPM" : "none",
                            .format = cfg_.format,
                            .at = now_,
-                           .lapm = lapm ? lapm_->agreed() : v42::LapmAgreed{},
-                           .t401_s = lapm ? lapm_->config().t401_ms / 1000.0 : 0.0};
+                           .lapm = lapm ? lapm_->agreed() : v42::LapmAgreed{}};
     auto ev = Event::make(now_, EventKind::Connected, kSource, fast ? "2400" : "1200", "CONNECT");
     ev.with("rate", connect_->rate_bps).with("modulation", connect_->modulation).with("start_up", start_up_);
     ev.with("protocol", connect_->protocol);

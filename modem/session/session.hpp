@@ -83,10 +83,6 @@ struct ConnectInfo {
     v14::Format format{};         ///< configured, not negotiated (protocols.md 9)
     SampleTime at = 0;            ///< sample time of CONNECT
     v42::LapmAgreed lapm{};       ///< what XID settled (meaningful when protocol is "LAPM")
-    /// LAPM's T401 in seconds at CONNECT (0 without LAPM): the longest a sender recovering a lost
-    /// frame stays quiet, so "the far end sent nothing for a while" must wait longer than this
-    /// (Session::t401_now_s() once a slow round trip has lengthened it).
-    double t401_s = 0.0;
     /// The result text a Hayes modem gives: "CONNECT 2400" or "CONNECT 2400/LAPM".
     [[nodiscard]] std::string connect_text() const;
 };
@@ -187,9 +183,13 @@ public:
     /// V.42: sample time the far end last sent an I frame or a poll (-1 without LAPM). A far end
     /// with data still to deliver is never quiet much longer than T401.
     [[nodiscard]] SampleTime far_active_at() const noexcept { return lapm_ ? lapm_->peer_active_at() : -1; }
-    /// V.42: LAPM's T401 now, seconds (0 without LAPM): ConnectInfo::t401_s or more, as the
-    /// timer follows the measured round trip; the far end's, on the same path, is alike.
-    [[nodiscard]] double t401_now_s() const noexcept { return lapm_ ? dsp::samples_to_seconds(lapm_->t401()) : 0.0; }
+    /// V.42: LAPM's T401 now, seconds (0 when the link is not LAPM): the longest a sender
+    /// recovering a lost frame stays quiet, so "the far end sent nothing for a while" must wait
+    /// longer than this. The configured value or more, as the timer follows the measured round
+    /// trip; the far end's, on the same path, is alike.
+    [[nodiscard]] double t401_now_s() const noexcept {
+        return link_ == Link::Lapm ? dsp::samples_to_seconds(lapm_->t401()) : 0.0;
+    }
     /// Digits collected by a waiting answerer.
     [[nodiscard]] const std::string& digits() const noexcept { return digits_; }
     /// The pump, while there is one (Training, Data, HangingUp): for its status and quality.
