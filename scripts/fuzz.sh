@@ -7,7 +7,6 @@
 #                                         two at a time, then print exec/s, cov, ft and crashes
 #   scripts/fuzz.sh ctest-start BIN WORK T...   (ctest "fuzz: start") launch T... one after the
 #                                         other in the background under nice 19 and return at once
-#                                         (a fuzzer is stopped while a PortAudio test runs)
 #   scripts/fuzz.sh ctest-result WORK T   (ctest "fuzz: T") wait for T's result, print it, exit
 #                                         non-zero when it crashed or did not run
 #
@@ -95,8 +94,7 @@ case $cmd in
     # A runner left by an interrupted earlier run of this build is stopped (its own process group).
     if [ -f "$work/runner.pid" ]; then
       old=$(cat "$work/runner.pid")
-      # (SIGCONT too: a fuzzer stopped while a PortAudio test ran would sit on the TERM.)
-      if kill -0 "$old" 2>/dev/null; then kill -- "-$old" 2>/dev/null || true; kill -CONT -- "-$old" 2>/dev/null || true; fi
+      if kill -0 "$old" 2>/dev/null; then kill -- "-$old" 2>/dev/null || true; fi
       rm -f "$work/runner.pid"
     fi
     rm -rf "$work/results"
@@ -114,24 +112,7 @@ case $cmd in
     for t in "$@"; do
       date +%s >"$work/results/$t.started"
       rc=0
-      nice -n 19 "$0" ctest-one "$bin" "$work" "$t" "$secs" &
-      one=$!
-      # The PortAudio tests (test_audio) need both cores quiet: with any busy process beside them,
-      # even at nice 19 or SCHED_IDLE, the sound server lost up to a third of a 0.3 s burst in
-      # 3 of 8 runs of "close() plays out everything written" (measured on this 2-core VM). The
-      # fuzzer is stopped while one runs; its time limit is wall time, so the pause costs it
-      # iterations, not time.
-      paused=0
-      while kill -0 "$one" 2>/dev/null; do
-        if pgrep -x test_audio >/dev/null; then
-          [ $paused = 1 ] || { pkill -STOP -f "^$bin/fuzz_$t " || true; paused=1; }
-        elif [ $paused = 1 ]; then
-          pkill -CONT -f "^$bin/fuzz_$t " || true
-          paused=0
-        fi
-        sleep 0.2
-      done
-      wait "$one" || rc=$?
+      nice -n 19 "$0" ctest-one "$bin" "$work" "$t" "$secs" || rc=$?
       cp "$work/logs/$t.log" "$work/results/$t.log" 2>/dev/null || true
       echo "$rc" >"$work/results/$t.rc"
     done
